@@ -70,7 +70,7 @@ def _check_ac(ac: str) -> None:
         raise InvalidDID(f"AC code {ac[:16]!r} must be 4 lower-case ASCII letters or digits")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class BID:
     """A did:bid identifier; ``str(bid)`` is its text.
 
@@ -171,6 +171,9 @@ class BID:
         if self.type_letter is None:
             return head[:-1]
         return f"{head}{self.type_letter}{self.encoding}{self.suffix}"
+
+    def __repr__(self) -> str:
+        return f"BID.parse({str(self)!r})"
 
     @property
     def did(self) -> DID:

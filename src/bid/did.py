@@ -43,7 +43,7 @@ def _check_length(text: str, error: type[InvalidDID] | type[InvalidDIDURL]) -> N
         raise error(f"{len(text)} characters is longer than the {MAX_LENGTH} allowed")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class DID:
     """A decentralized identifier: ``did:<method>:<method-specific-id>``.
 
@@ -83,6 +83,9 @@ class DID:
     def __str__(self) -> str:
         return f"did:{self.method}:{self.method_specific_id}"
 
+    def __repr__(self) -> str:
+        return f"DID.parse({str(self)!r})"
+
     def url(
         self, *, path: str = "", query: str | None = None, fragment: str | None = None
     ) -> DIDURL:
@@ -90,7 +93,7 @@ class DID:
         return DIDURL(did=self, path=path, query=query, fragment=fragment)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class DIDURL:
     """A DID URL: a DID followed by an optional path, ``?query`` and ``#fragment``.
 
@@ -140,3 +143,6 @@ class DIDURL:
         if self.fragment is not None:
             text += "#" + self.fragment
         return text
+
+    def __repr__(self) -> str:
+        return f"DIDURL.parse({str(self)!r})"

@@ -1,0 +1,428 @@
+"""The ``bid`` command: keys, identifiers and signatures from the shell.
+
+Output is JSON on stdout (one object per command) unless a command says otherwise;
+messages go to stderr. Exit codes are a contract that scripts rely on:
+
+- 0 success
+- 1 a verification that failed (the signature does not verify)
+- 2 bad input (malformed key, DID, signature, file; a key that fails the strict check)
+- 3 a resolution or registry failure
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from ._codec import b58decode_bif, b58encode_bif, hex_decode
+from .bif import BID
+from .did import DIDURL
+from .errors import (
+    BidError,
+    InvalidInput,
+    ParseError,
+    RegistryError,
+    ResolutionError,
+    VerificationError,
+)
+from .keys import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+    PrivateKey,
+    PublicKey,
+    SM2PrivateKey,
+    parse_private_key,
+    parse_public_key,
+)
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_VERIFICATION_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_RESOLUTION_FAILED = 3
+
+_MAX_KEY_FILE_BYTES = 64 * 1024
+_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+
+class _UsageError(Exception):
+    """Bad command-line input found outside argparse (a file, a combination of options)."""
+
+
+# -- input helpers ------------------------------------------------------------------------
+
+
+def _read_key_file(path: Path) -> dict[str, str]:
+    """A key file: the JSON object ``bid key generate -o`` writes, or one key string."""
+    try:
+        if path.stat().st_size > _MAX_KEY_FILE_BYTES:
+            raise _UsageError(f"{path}: too large to be a key file")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _UsageError(f"cannot read key file {path}: {exc}") from exc
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return {"key": stripped}
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise _UsageError(f"{path}: not a key file (invalid JSON: {exc.msg})") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise _UsageError(f"{path}: not a key file (expected a JSON object of strings)")
+    return data
+
+
+def _key_from_file(path: Path) -> PrivateKey | PublicKey:
+    data = _read_key_file(path)
+    if "key" in data:
+        return _key_from_text(data["key"])
+    if "privateKey" in data:
+        private = parse_private_key(data["privateKey"])
+        key: PrivateKey | PublicKey = private
+        public: PublicKey = private.public_key
+    elif "publicKey" in data:
+        key = public = parse_public_key(data["publicKey"])
+    else:
+        raise _UsageError(f"{path}: the key file has neither privateKey nor publicKey")
+    # A key file whose fields disagree was edited by hand or corrupted: refuse it.
+    if "publicKey" in data and parse_public_key(data["publicKey"]) != public:
+        raise _UsageError(f"{path}: publicKey does not belong to privateKey")
+    if "bid" in data:
+        stated = BID.parse(data["bid"])
+        if not stated.derives_from(public.key_type, public.public_bytes()):
+            raise _UsageError(f"{path}: bid {data['bid']} does not derive from the key")
+    return key
+
+
+def _key_from_text(text: str) -> PrivateKey | PublicKey:
+    text = text.strip()
+    if text.startswith("did:bid:"):
+        raise _UsageError(
+            "a BID is a hash of a public key and cannot be turned back into a key; "
+            "give the BIF public key (b065.../b07a...) or a key file"
+        )
+    if text.startswith("pri"):
+        return parse_private_key(text)
+    return parse_public_key(text)
+
+
+def _load_key(arg: str) -> PrivateKey | PublicKey:
+    """KEY on the command line: a key file, a BIF private or public key, or a did:key."""
+    path = Path(arg)
+    if len(arg) < 4096 and path.is_file():
+        return _key_from_file(path)
+    try:
+        return _key_from_text(arg)
+    except InvalidInput as exc:
+        if os.sep in arg or arg.endswith(".json"):
+            raise _UsageError(f"no such key file: {arg}") from exc
+        raise
+
+
+def _read_message(arg: str, *, is_hex: bool) -> bytes:
+    try:
+        if arg == "-":
+            data = sys.stdin.buffer.read(_MAX_MESSAGE_BYTES + 1)
+        else:
+            with open(arg, "rb") as handle:
+                data = handle.read(_MAX_MESSAGE_BYTES + 1)
+    except OSError as exc:
+        raise _UsageError(f"cannot read message {arg}: {exc.strerror or exc}") from exc
+    if len(data) > _MAX_MESSAGE_BYTES:
+        raise _UsageError(f"message {arg} is larger than {_MAX_MESSAGE_BYTES} bytes")
+    if not is_hex:
+        return data
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise ParseError("the message is not hex text (non-ASCII byte)") from exc
+    return hex_decode("".join(text.split()), what="message", max_chars=2 * _MAX_MESSAGE_BYTES)
+
+
+def _decode_signature(text: str) -> bytes:
+    """A signature in hex (either case, as the Java SDK writes upper case) or BIF Base58."""
+    text = text.strip()
+    if len(text) == 128 and all(c in "0123456789abcdefABCDEF" for c in text):
+        return hex_decode(text, what="signature")
+    return b58decode_bif(text, what="signature (neither 128 hex digits nor BIF Base58)")
+
+
+def _key_fields(key: PrivateKey | PublicKey, ac: str | None, *, sdk_compat: bool) -> dict[str, str]:
+    public = key.public_key if isinstance(key, Ed25519PrivateKey | SM2PrivateKey) else key
+    fields = {
+        "type": public.key_type,
+        "bid": str(public.bid(ac, sdk_compat=sdk_compat)),
+        "publicKey": public.to_bif(),
+    }
+    if isinstance(public, Ed25519PublicKey):
+        fields["didKey"] = public.did_key
+    if isinstance(key, Ed25519PrivateKey | SM2PrivateKey):
+        fields["privateKey"] = key.to_bif()
+    return fields
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def _cmd_key_generate(args: argparse.Namespace) -> int:
+    key: PrivateKey = (
+        SM2PrivateKey.generate() if args.type == "sm2" else Ed25519PrivateKey.generate()
+    )
+    fields = _key_fields(key, args.ac, sdk_compat=args.sdk_compat)
+    if args.output is None:
+        _print_json(fields)
+        return EXIT_OK
+    _write_private_file(Path(args.output), fields, force=args.force)
+    _print_json({k: v for k, v in fields.items() if k != "privateKey"})
+    return EXIT_OK
+
+
+def _write_private_file(path: Path, fields: dict[str, str], *, force: bool) -> None:
+    """Write a key file readable by its owner only (mode 0600), all or nothing."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    body = (json.dumps(fields, indent=2) + "\n").encode()
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError as exc:
+        raise _UsageError(f"{path} exists; refusing to overwrite a key file (use --force)") from exc
+    except OSError as exc:
+        raise _UsageError(f"cannot create {path}: {exc.strerror or exc}") from exc
+    try:
+        os.fchmod(fd, 0o600)  # also when --force reuses a file created with wider rights
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise _UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _cmd_key_inspect(args: argparse.Namespace) -> int:
+    key = _load_key(args.key)
+    _print_json(_key_fields(key, args.ac, sdk_compat=args.sdk_compat))
+    return EXIT_OK
+
+
+def _cmd_did_parse(args: argparse.Namespace) -> int:
+    url = DIDURL.parse(args.did)
+    out: dict[str, object] = {
+        "did": str(url.did),
+        "method": url.did.method,
+        "methodSpecificId": url.did.method_specific_id,
+    }
+    if str(url) != str(url.did):
+        out.update(didUrl=str(url), path=url.path, query=url.query, fragment=url.fragment)
+    if url.did.method == "bid":
+        bid = BID.parse(str(url.did))
+        out["bid"] = {
+            "ac": bid.ac,
+            "keyType": bid.key_type,
+            "encoding": bid.encoding if not bid.is_ac_only else None,
+            "suffix": bid.suffix or None,
+            "acOnly": bid.is_ac_only,
+        }
+    elif url.did.method == "key":
+        key = Ed25519PublicKey.from_did_key(url.did)
+        out["key"] = {"type": "ed25519", "publicKey": key.to_bif(), "bid": str(key.bid())}
+    _print_json(out)
+    return EXIT_OK
+
+
+def _cmd_sign(args: argparse.Namespace) -> int:
+    path = Path(args.key)
+    if not path.is_file():
+        raise _UsageError(f"no such key file: {args.key}")
+    key = _key_from_file(path)
+    if not isinstance(key, Ed25519PrivateKey | SM2PrivateKey):
+        raise _UsageError(f"{args.key} holds no private key; signing needs one")
+    message = _read_message(args.message, is_hex=args.hex)
+    signature = key.sign(message)
+    text = signature.hex() if args.encoding == "hex" else b58encode_bif(signature)
+    sys.stdout.write(text + "\n")
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    key = _load_key(args.public_key)
+    public = key.public_key if isinstance(key, Ed25519PrivateKey | SM2PrivateKey) else key
+    signature = _decode_signature(args.signature)
+    message = _read_message(args.message, is_hex=args.hex)
+    public.verify(signature, message)
+    _print_json({"verified": True, "bid": str(public.bid()), "publicKey": public.to_bif()})
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    run_demo(sys.stdout.write)
+    return EXIT_OK
+
+
+# -- parser -------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors in our one-line format and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"bid: error: {message} (see '{self.prog} --help')\n")
+
+
+def _add(
+    sub: argparse._SubParsersAction[_Parser],
+    name: str,
+    help_text: str,
+    example: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> _Parser:
+    parser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog="example:\n  " + example.replace("\n", "\n  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _ac_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ac", metavar="CODE", help="4-character sub-chain AC code for the BID")
+    parser.add_argument(
+        "--sdk-compat",
+        action="store_true",
+        help="write 'ef' after the AC code for SM2 keys, as the official SDKs do",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``bid`` command."""
+    parser = _Parser(
+        prog="bid",
+        description="Decentralized identity from the shell: did:bid, did:key, keys, signatures.",
+        epilog="example:\n  bid key generate --type ed25519 -o alice.json\n  bid demo\n\n"
+        "exit codes: 0 ok, 1 verification failed, 2 bad input, 3 resolution/registry failure",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"bid {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    key = _add(
+        commands, "key", "generate and inspect keys", "bid key generate -o alice.json", _no_handler
+    )
+    key_commands = key.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    key_commands.required = True
+    generate = _add(
+        key_commands,
+        "generate",
+        "generate a key pair and print its BID, public key and private key as JSON",
+        "bid key generate --type sm2 --ac ab12\nbid key generate -o alice.json   "
+        "# private key to alice.json (mode 0600), not to stdout",
+        _cmd_key_generate,
+    )
+    generate.add_argument("--type", choices=["ed25519", "sm2"], default="ed25519")
+    _ac_option(generate)
+    generate.add_argument("-o", "--output", metavar="FILE", help="write the key file here")
+    generate.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+    inspect = _add(
+        key_commands,
+        "inspect",
+        "show what a key derives: type, BID, BIF public key, did:key",
+        "bid key inspect b06566...   (or a priSPK... string, a did:key, a key file)",
+        _cmd_key_inspect,
+    )
+    inspect.add_argument("key", metavar="KEY")
+    _ac_option(inspect)
+
+    did = _add(commands, "did", "work with DIDs", "bid did parse did:bid:ef...", _no_handler)
+    did_commands = did.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    did_commands.required = True
+    parse = _add(
+        did_commands,
+        "parse",
+        "parse a DID or DID URL and print its parts as JSON",
+        "bid did parse 'did:bid:ab12:efdPP4ympm36RxTYQJPber1PRKmLWZE#key-1'",
+        _cmd_did_parse,
+    )
+    parse.add_argument("did", metavar="DID_OR_URL")
+
+    sign = _add(
+        commands,
+        "sign",
+        "sign a message with a key file (the SDKs' signBlob); prints the signature",
+        "bid sign --key alice.json message.bin\n"
+        "echo -n 68656c6c6f | bid sign --key alice.json --hex -",
+        _cmd_sign,
+    )
+    sign.add_argument("--key", metavar="FILE", required=True, help="key file with a private key")
+    sign.add_argument("--encoding", choices=["hex", "base58"], default="hex")
+    sign.add_argument("--hex", action="store_true", help="the message is hex text; sign its bytes")
+    sign.add_argument("message", metavar="MESSAGE_FILE|-")
+
+    verify = _add(
+        commands,
+        "verify",
+        "verify a signature (hex of either case, or BIF Base58); exit 1 if it does not verify",
+        "bid verify --public-key b06566... --signature 5f3a... message.bin",
+        _cmd_verify,
+    )
+    verify.add_argument("--public-key", metavar="KEY", required=True)
+    verify.add_argument("--signature", metavar="SIG", required=True)
+    verify.add_argument("--hex", action="store_true", help="the message is hex text")
+    verify.add_argument("message", metavar="MESSAGE_FILE|-")
+
+    _add(
+        commands,
+        "demo",
+        "a tour: keys, BIDs, did:key, sign and verify (no network, nothing written)",
+        "bid demo",
+        _cmd_demo,
+    )
+    return parser
+
+
+def _no_handler(args: argparse.Namespace) -> int:  # pragma: no cover - required subcommands
+    raise _UsageError("a command is required")
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"bid: error: {message}\n")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``bid`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except _UsageError as exc:
+        return _fail(str(exc), EXIT_BAD_INPUT)
+    except BidError as exc:
+        return _fail(exc.message, _exit_code(exc))
+    except BrokenPipeError:  # the reader went away (| head): not our failure
+        return EXIT_OK
+
+
+def _exit_code(exc: BidError) -> int:
+    if isinstance(exc, VerificationError):
+        return EXIT_VERIFICATION_FAILED
+    if isinstance(exc, ResolutionError | RegistryError):
+        return EXIT_RESOLUTION_FAILED
+    return EXIT_BAD_INPUT  # InvalidInput, and Unsupported (a missing extra names its fix)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
