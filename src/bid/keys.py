@@ -158,12 +158,18 @@ class Ed25519PublicKey(_PublicKeyBase):
 
         See: https://w3c-ccg.github.io/did-method-key/#decode-public-key-algorithm
         """
-        if not isinstance(did, DID):
-            did = DID.parse(did)
-        if did.method != "key":
-            raise InvalidDID(f"did:{did.method} is not a did:key")
+        if isinstance(did, DID):
+            if did.method != "key":
+                raise InvalidDID(f"did:{did.method} is not a did:key")
+            multikey = did.method_specific_id
+        elif did.startswith("did:key:"):
+            # No generic DID parse needed: the Base58 check below refuses every character
+            # (':', '#', '/', '?', '%', whitespace) that could make this more than a DID.
+            multikey = did[len("did:key:") :]
+        else:
+            raise InvalidDID(f"did:{DID.parse(did).method} is not a did:key")
         try:
-            return cls(_decode_multikey(did.method_specific_id))
+            return cls(_decode_multikey(multikey))
         except ParseError as exc:  # not multibase z, not base58, not ed25519-pub
             raise InvalidDID(f"invalid did:key: {exc.message}") from exc
         except InvalidKey as exc:  # wrong length or not a valid point: keep the W3C code
