@@ -192,10 +192,6 @@ class BID:
             return None
         return "ed25519" if self.type_letter == "e" else "sm2"
 
-    def with_ac(self, ac: str | None) -> BID:
-        """The same key's BID on another sub-chain (``None``: the main chain)."""
-        return BID(ac=ac, type_letter=self.type_letter, suffix=self.suffix, encoding=self.encoding)
-
     def derives_from(self, key_type: KeyType, raw_public_key: bytes) -> bool:
         """Whether this BID is the one that ``raw_public_key`` derives."""
         if self.type_letter is None:

@@ -392,9 +392,11 @@ def _describe_codec(data: bytes) -> str:
 
 
 def parse_public_key(text: str) -> PublicKey:
-    """A public key from a BIF public key hex string, an Ed25519 did:key or a Multikey."""
-    text = text.strip()
-    if text.startswith("did:"):
+    """A public key from a BIF public key hex string, an Ed25519 did:key or a Multikey.
+
+    The text must be exactly the key: surrounding whitespace is refused, not stripped.
+    """
+    if text[:4].lower() == "did:":
         return Ed25519PublicKey.from_did_key(text)
     if text.startswith("z"):
         return Ed25519PublicKey.from_multikey(text)
@@ -403,8 +405,10 @@ def parse_public_key(text: str) -> PublicKey:
 
 
 def parse_private_key(text: str) -> PrivateKey:
-    """A private key from a BIF private key string (``priSPK...``, ``priSrr...``, ``priv...``)."""
-    text = text.strip()
+    """A private key from a BIF private key string (``priSPK...``, ``priSrr...``, ``priv...``).
+
+    The text must be exactly the key: surrounding whitespace is refused, not stripped.
+    """
     if text.startswith("priv"):
         return Ed25519PrivateKey.from_bif(text)
     key_type, raw = decode_private_key(text)
