@@ -118,6 +118,7 @@ def test_key_generate_to_file_is_private_and_keeps_the_secret_off_stdout(
     shown = run_json(capsys, "key", "generate", "-o", str(path))
     assert "privateKey" not in shown
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["alice.json"]  # no temporary left over
     stored = json.loads(path.read_text())
     assert {k: v for k, v in stored.items() if k != "privateKey"} == shown
     assert bid.parse_private_key(stored["privateKey"]).public_key.to_bif() == shown["publicKey"]
@@ -222,7 +223,14 @@ def test_inspect_bad_keys_exit_2(
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b'{"bid": "x"}', b"\xff\xfe"])
+DUPLICATE_NAMES = (
+    b'{"privateKey": "' + ED25519_VECTOR["private"].encode() + b'", "privateKey": "x"}'
+)
+
+
+@pytest.mark.parametrize(
+    "content", [b"{not json", b"[1, 2]", b'{"bid": "x"}', b"\xff\xfe", DUPLICATE_NAMES]
+)
 def test_inspect_malformed_key_files_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes
 ) -> None:

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -71,12 +72,26 @@ def _read_key_file(path: Path) -> dict[str, str]:
     if not stripped.startswith("{"):
         return {"key": stripped}
     try:
-        data = json.loads(stripped)
+        data = json.loads(stripped, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise _UsageError(f"{path}: not a key file (invalid JSON: {exc.msg})") from exc
+    except ValueError as exc:
+        raise _UsageError(f"{path}: not a key file ({exc})") from exc
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise _UsageError(f"{path}: not a key file (expected a JSON object of strings)")
     return data
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object hook that refuses duplicate names (two readers, two different keys)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise ValueError("a name appears twice in one JSON object")
+    return data
+
+
+def _public_of(key: PrivateKey | PublicKey) -> PublicKey:
+    return key.public_key if isinstance(key, Ed25519PrivateKey | SM2PrivateKey) else key
 
 
 def _key_from_file(path: Path) -> PrivateKey | PublicKey:
@@ -155,7 +170,7 @@ def _decode_signature(text: str) -> bytes:
 
 
 def _key_fields(key: PrivateKey | PublicKey, ac: str | None, *, sdk_compat: bool) -> dict[str, str]:
-    public = key.public_key if isinstance(key, Ed25519PrivateKey | SM2PrivateKey) else key
+    public = _public_of(key)
     fields = {
         "type": public.key_type,
         "bid": str(public.bid(ac, sdk_compat=sdk_compat)),
@@ -189,22 +204,33 @@ def _cmd_key_generate(args: argparse.Namespace) -> int:
 
 
 def _write_private_file(path: Path, fields: dict[str, str], *, force: bool) -> None:
-    """Write a key file readable by its owner only (mode 0600), all or nothing."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    """Write a key file readable by its owner only (mode 0600), all or nothing.
+
+    The key goes to a fresh temporary file beside ``path`` first; it then takes the name
+    atomically (a hard link, which fails if ``path`` exists, or with ``--force`` a rename),
+    so a failure at any point leaves no partial key file and never loses an existing one.
+    """
     body = (json.dumps(fields, indent=2) + "\n").encode()
+    directory = path.parent if str(path.parent) else Path(".")
     try:
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError as exc:
-        raise _UsageError(f"{path} exists; refusing to overwrite a key file (use --force)") from exc
+        fd, temporary = tempfile.mkstemp(prefix=".bid-key-", dir=directory)  # mode 0600
     except OSError as exc:
         raise _UsageError(f"cannot create {path}: {exc.strerror or exc}") from exc
     try:
-        os.fchmod(fd, 0o600)  # also when --force reuses a file created with wider rights
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if force:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)
+    except FileExistsError as exc:
+        raise _UsageError(f"{path} exists; refusing to overwrite a key file (use --force)") from exc
     except OSError as exc:
-        path.unlink(missing_ok=True)
         raise _UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def _cmd_key_inspect(args: argparse.Namespace) -> int:
@@ -253,8 +279,7 @@ def _cmd_sign(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    key = _load_key(args.public_key)
-    public = key.public_key if isinstance(key, Ed25519PrivateKey | SM2PrivateKey) else key
+    public = _public_of(_load_key(args.public_key))
     signature = _decode_signature(args.signature)
     message = _read_message(args.message, is_hex=args.hex)
     public.verify(signature, message)

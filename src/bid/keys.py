@@ -11,7 +11,7 @@ See: https://www.rfc-editor.org/rfc/rfc8032, GM/T 0003.2, https://www.w3.org/TR/
 from __future__ import annotations
 
 import hmac
-from typing import ClassVar, Protocol, TypeAlias, runtime_checkable
+from typing import ClassVar, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from . import _ed25519, _sm2
 from ._codec import multibase_decode_z, multibase_encode_z
@@ -79,6 +79,9 @@ class Signer(Protocol):
         ...
 
 
+_P = TypeVar("_P", bound="_PublicKeyBase")
+
+
 class _PublicKeyBase:
     """What both public key types share: raw bytes, BIF string, BID, equality."""
 
@@ -88,7 +91,8 @@ class _PublicKeyBase:
     _raw: bytes
 
     @classmethod
-    def _unchecked(cls, raw: bytes) -> _PublicKeyBase:
+    def _unchecked(cls: type[_P], raw: bytes) -> _P:
+        """Wrap a key known to be valid (derived from a private key) without re-checking."""
         key = object.__new__(cls)
         key._raw = raw
         return key
@@ -236,7 +240,7 @@ class _PrivateKeyBase:
     algorithm: ClassVar[str]
     key_type: ClassVar[KeyType]
     _secret: bytes
-    _public: Ed25519PublicKey | SM2PublicKey
+    _public: PublicKey
 
     def private_bytes(self) -> bytes:
         """The raw 32-byte secret: the RFC 8032 seed (Ed25519) or the scalar ``d`` (SM2)."""
@@ -269,11 +273,12 @@ class Ed25519PrivateKey(_PrivateKeyBase):
     __slots__ = ()
     algorithm = "Ed25519"
     key_type = "ed25519"
+    _public: Ed25519PublicKey
 
     def __init__(self, seed: bytes) -> None:
         public, secret = _ed25519.keypair_from_seed(bytes(seed))
         # The public half of an honest seed is always a valid point: skip the re-check.
-        self._public = Ed25519PublicKey._unchecked(public)  # type: ignore[assignment]
+        self._public = Ed25519PublicKey._unchecked(public)
         self._secret = secret
 
     @classmethod
@@ -299,7 +304,7 @@ class Ed25519PrivateKey(_PrivateKeyBase):
     @property
     def public_key(self) -> Ed25519PublicKey:
         """The public half."""
-        return self._public  # type: ignore[return-value]
+        return self._public
 
     @property
     def did_key(self) -> str:
@@ -320,20 +325,22 @@ class SM2PrivateKey(_PrivateKeyBase):
     __slots__ = ()
     algorithm = "SM2"
     key_type = "sm2"
+    _public: SM2PublicKey
 
     def __init__(self, raw: bytes) -> None:
         raw = bytes(raw)
         public = _sm2.public_key_from_private(raw)
         self._secret = raw
-        self._public = SM2PublicKey._unchecked(public)  # type: ignore[assignment]
+        self._public = SM2PublicKey._unchecked(public)
 
     @classmethod
     def generate(cls) -> SM2PrivateKey:
         """A new key from GmSSL's random generator."""
         raw, public = _sm2.generate()
+        _sm2.check_private_key(raw)  # GmSSL draws from [1, n-1]; SM2 needs d <= n-2
         key = object.__new__(cls)
         key._secret = raw
-        key._public = SM2PublicKey._unchecked(public)  # type: ignore[assignment]
+        key._public = SM2PublicKey._unchecked(public)
         return key
 
     @classmethod
@@ -352,7 +359,7 @@ class SM2PrivateKey(_PrivateKeyBase):
     @property
     def public_key(self) -> SM2PublicKey:
         """The public half."""
-        return self._public  # type: ignore[return-value]
+        return self._public
 
     def sign(self, data: bytes) -> bytes:
         """A randomized 64-byte ``r || s`` SM2 signature of ``data``."""
