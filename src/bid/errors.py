@@ -6,12 +6,24 @@
     ├── InvalidInput (also ValueError)   malformed input; retrying will not help
     │   ├── InvalidDID                   code "invalidDid"
     │   ├── InvalidDIDURL                code "invalidDidUrl"
+    │   ├── InvalidDocument              code "invalidDidDocument"
     │   ├── InvalidKey                   code "invalidPublicKey" (or "invalidPublicKeyLength")
+    │   ├── InvalidOperation             a registry operation that is malformed
     │   └── ParseError                   text that is not the encoding it claims to be
     ├── VerificationError                well-formed, but a check failed ("is invalid")
     │   └── InvalidSignature             the signature does not verify under the key
     ├── ResolutionError                  no document could be obtained ("could not check")
-    ├── RegistryError                    a registry backend failed
+    │   ├── NotFound                     code "notFound"
+    │   ├── MethodNotSupported           code "methodNotSupported"
+    │   └── RepresentationNotSupported   code "representationNotSupported"
+    ├── RegistryError                    a registry refused or failed an operation
+    │   ├── Conflict                     the DID exists / another operation took this number
+    │   ├── Unauthorized                 the signer may not perform this operation
+    │   ├── SequenceGap                  the sequence number skips ahead
+    │   ├── Replay                       an older sequence number, not the stored operation
+    │   ├── ChainMismatch                the previous-operation hash is not the head's
+    │   ├── DIDDeactivated               the DID is deactivated; nothing more is accepted
+    │   └── IntegrityError               stored data failed its checks; it is not served
     └── Unsupported                      algorithm, key type or optional extra not available
         └── MissingExtra                 an optional dependency is not installed
 
@@ -30,15 +42,27 @@ from __future__ import annotations
 
 __all__ = [
     "BidError",
+    "ChainMismatch",
+    "Conflict",
+    "DIDDeactivated",
+    "IntegrityError",
     "InvalidDID",
     "InvalidDIDURL",
+    "InvalidDocument",
     "InvalidInput",
     "InvalidKey",
+    "InvalidOperation",
     "InvalidSignature",
+    "MethodNotSupported",
     "MissingExtra",
+    "NotFound",
     "ParseError",
     "RegistryError",
+    "Replay",
+    "RepresentationNotSupported",
     "ResolutionError",
+    "SequenceGap",
+    "Unauthorized",
     "Unsupported",
     "VerificationError",
 ]
@@ -78,10 +102,22 @@ class InvalidDIDURL(InvalidInput):
     code = "invalidDidUrl"
 
 
+class InvalidDocument(InvalidInput):
+    """A DID document (or BID document) that breaks the data model."""
+
+    code = "invalidDidDocument"
+
+
 class InvalidKey(InvalidInput):
     """Key material that is malformed, of the wrong length, or fails the strict point check."""
 
     code = "invalidPublicKey"
+
+
+class InvalidOperation(InvalidInput):
+    """A registry operation that is malformed: unknown type or member, bad field, too large."""
+
+    code = "invalidOperation"
 
 
 class ParseError(InvalidInput):
@@ -108,10 +144,70 @@ class ResolutionError(BidError):
     code = "internalError"
 
 
+class NotFound(ResolutionError):
+    """The DID (or the version, or the resource a DID URL names) does not exist."""
+
+    code = "notFound"
+
+
+class MethodNotSupported(ResolutionError):
+    """No resolver for this DID method is configured."""
+
+    code = "methodNotSupported"
+
+
+class RepresentationNotSupported(ResolutionError):
+    """The requested media type cannot be produced."""
+
+    code = "representationNotSupported"
+
+
 class RegistryError(BidError):
-    """A registry backend failed to read or store."""
+    """A registry refused an operation, or its backend failed to read or store."""
 
     code = "registryError"
+
+
+class Conflict(RegistryError):
+    """The DID already exists, or another operation already holds this sequence number."""
+
+    code = "conflict"
+
+
+class Unauthorized(RegistryError):
+    """The operation is signed by a key the current document does not authorize for it."""
+
+    code = "unauthorized"
+
+
+class SequenceGap(RegistryError):
+    """The operation's sequence number is more than one past the head."""
+
+    code = "sequenceGap"
+
+
+class Replay(RegistryError):
+    """The operation's sequence number is below the head and it is not the stored operation."""
+
+    code = "replay"
+
+
+class ChainMismatch(RegistryError):
+    """The operation names a previous-operation hash that is not the head's."""
+
+    code = "chainMismatch"
+
+
+class DIDDeactivated(RegistryError):
+    """The DID is deactivated: no further operation is accepted."""
+
+    code = "deactivated"
+
+
+class IntegrityError(RegistryError):
+    """Stored data failed its hash, chain or signature checks; it is never served."""
+
+    code = "integrityError"
 
 
 class Unsupported(BidError):

@@ -38,6 +38,7 @@ __all__ = [
     "Verifier",
     "parse_private_key",
     "parse_public_key",
+    "public_key_from_bif",
 ]
 
 # Multicodec prefixes as unsigned varints (multiformats multicodec table).
@@ -407,6 +408,11 @@ def parse_public_key(text: str) -> PublicKey:
         return Ed25519PublicKey.from_did_key(text)
     if text.startswith("z"):
         return Ed25519PublicKey.from_multikey(text)
+    return public_key_from_bif(text)
+
+
+def public_key_from_bif(text: str) -> PublicKey:
+    """An Ed25519 or SM2 public key from its BIF public key string (``b06566...``/``b07a66...``)."""
     key_type, raw = decode_public_key(text)
     return Ed25519PublicKey(raw) if key_type == "ed25519" else SM2PublicKey(raw)
 
