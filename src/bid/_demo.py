@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import datetime
 
 from .bif import BID
 from .errors import InvalidSignature, MissingExtra
 from .keys import Ed25519PrivateKey, Ed25519PublicKey, SM2PrivateKey
+from .methods.bid import BidMethod, create_operation, new_document
+from .registry import Registry
 
 __all__ = ["run_demo"]
 
 _MESSAGE = b"hello from bid"
 
 
-def run_demo(write: Callable[[str], object]) -> None:
-    """Generate keys, derive their identifiers, sign and verify; report each step."""
+def run_demo(
+    write: Callable[[str], object], *, registry: Registry, where: str, now: datetime
+) -> None:
+    """Generate keys, derive identifiers, sign and verify, register and resolve a BID."""
 
     def say(label: str, value: object = "") -> None:
         write(f"  {label:<28}{value}\n" if value != "" else f"{label}\n")
 
-    say("bid demo: keys, identifiers and signatures (fresh keys; nothing leaves this process)")
+    say("bid demo: keys, identifiers, signatures, and a BID registered and resolved")
     say("")
     say("1. An Ed25519 key (libsodium)")
     key = Ed25519PrivateKey.generate()
@@ -63,3 +69,18 @@ def run_demo(write: Callable[[str], object]) -> None:
         say("BIF public key", sm2.public_key.to_bif()[:64] + "...")
         say("did:bid", sm2.bid())
         say("sign and verify", "ok")
+
+    say("")
+    say("5. Register the did:bid in an embedded registry and resolve it")
+    say("registry", where)
+    document = new_document(
+        key, now=now, services=[("hub", "LinkedDomains", "https://alice.example")]
+    )
+    version = registry.submit(create_operation(document, key))
+    say("registered", f"{version.did} (version {version.seq}, hash {version.hash[:16]}...)")
+    result = BidMethod(registry).resolve(str(bid))
+    say("resolved; document metadata", json.dumps(dict(result.did_document_metadata)))
+    say("")
+    if result.did_document is not None:
+        for line in json.dumps(result.did_document.to_json(), indent=2).splitlines():
+            say("  " + line)

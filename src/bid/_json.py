@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TypeAlias, Union
+from types import MappingProxyType
+from typing import Any, TypeAlias, Union
 
 from .errors import ParseError
 
@@ -21,7 +22,9 @@ __all__ = [
     "canonical",
     "check_value",
     "dumps_compact",
+    "freeze",
     "loads_strict",
+    "thaw",
 ]
 
 # A recursive alias needs the Union form (the | operator cannot take the forward reference).
@@ -121,3 +124,25 @@ def canonical(value: JSONValue) -> bytes:
 def dumps_compact(value: JSONValue) -> str:
     """Compact JSON text, non-ASCII kept as is (for storage and display, not for signing)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def freeze(value: JSONValue) -> JSONValue:
+    """A deep read-only copy: objects become mapping proxies, arrays tuples.
+
+    Values handed out by caches and documents are shared; freezing them means no caller
+    can change what the next caller sees.
+    """
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: JSONValue) -> Any:
+    """A deep mutable copy of a JSON value (plain dicts and lists), e.g. of a frozen one."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [thaw(item) for item in value]
+    return value

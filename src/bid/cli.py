@@ -17,16 +17,20 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import parse_qsl
 
 from . import __version__
 from ._codec import b58decode_bif, b58encode_bif, hex_decode
+from ._json import JSONValue
 from .bif import BID
 from .did import DIDURL
 from .errors import (
     BidError,
     InvalidInput,
+    NotFound,
     ParseError,
     RegistryError,
     ResolutionError,
@@ -41,6 +45,18 @@ from .keys import (
     parse_private_key,
     parse_public_key,
 )
+from .methods.bid import (
+    BidMethod,
+    create_operation,
+    new_document,
+    next_operation,
+    recovered_document,
+    updated_document,
+    with_proof,
+)
+from .methods.key import KeyMethod
+from .registry import Registry, Version, load_registry
+from .resolver import MEDIA_TYPES, MethodRouter, dereference
 
 __all__ = ["main"]
 
@@ -290,7 +306,210 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
-    run_demo(sys.stdout.write)
+    with tempfile.TemporaryDirectory(prefix="bid-demo-") as directory:
+        url = f"sqlite:{Path(directory) / 'registry.sqlite3'}"
+        registry = load_registry(url)
+        try:
+            run_demo(sys.stdout.write, registry=registry, where=url, now=_now())
+        finally:
+            _close(registry)
+    return EXIT_OK
+
+
+# -- registry commands ---------------------------------------------------------------------
+
+
+def default_registry_url() -> str:
+    """``sqlite:`` + the registry file in the user's data directory (created on first use)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:{base / 'bid' / 'registry.sqlite3'}"
+
+
+def _open_registry(args: argparse.Namespace) -> Registry:
+    url = args.registry or os.environ.get("BID_REGISTRY") or default_registry_url()
+    if url.startswith("sqlite:") and url != "sqlite:":
+        try:
+            Path(url[len("sqlite:") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _UsageError(f"cannot create the registry directory: {exc}") from exc
+    return load_registry(url)
+
+
+def _close(registry: Registry) -> None:
+    close = getattr(registry, "close", None)
+    if callable(close):
+        close()
+
+
+def _private_key_file(path_text: str, option: str) -> PrivateKey:
+    path = Path(path_text)
+    if not path.is_file():
+        raise _UsageError(f"{option}: no such key file: {path_text}")
+    key = _key_from_file(path)
+    if not isinstance(key, Ed25519PrivateKey | SM2PrivateKey):
+        raise _UsageError(f"{option}: {path_text} holds no private key; signing needs one")
+    return key
+
+
+def _public_key_arg(text: str) -> PublicKey:
+    return _public_of(_load_key(text))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _version_json(version: Version, *, with_document: bool = True) -> dict[str, JSONValue]:
+    out: dict[str, JSONValue] = {
+        "did": version.did,
+        "operation": version.operation.type,
+        "versionId": str(version.seq),
+        "hash": version.hash,
+        "time": version.time.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "signer": version.operation.signer,
+    }
+    if version.deactivated:
+        out["deactivated"] = True
+    if with_document and not version.deactivated:
+        out["document"] = version.document.to_json()
+    return out
+
+
+def _head(registry: Registry, did: str) -> Version:
+    BID.parse(did)
+    head = registry.read(did)
+    if head is None:
+        raise NotFound(f"{did} is not registered in this registry")
+    return head
+
+
+def _services(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    return [(name, kind, url) for name, kind, url in (args.service or [])]
+
+
+def _cmd_did_create(args: argparse.Namespace) -> int:
+    key = _private_key_file(args.key, "--key")
+    recovery = _public_key_arg(args.recovery_key) if args.recovery_key else None
+    document = new_document(
+        key, now=_now(), ac=args.ac, services=_services(args), recovery_key=recovery
+    )
+    document = with_proof(document, key)
+    registry = _open_registry(args)
+    try:
+        version = registry.submit(create_operation(document, key))
+    finally:
+        _close(registry)
+    _print_json(_version_json(version))
+    return EXIT_OK
+
+
+def _cmd_did_update(args: argparse.Namespace) -> int:
+    key = _private_key_file(args.key, "--key")
+    added = [_public_key_arg(text) for text in args.add_key or []]
+    registry = _open_registry(args)
+    try:
+        head = _head(registry, args.did)
+        document = updated_document(
+            head.document,
+            now=_now(),
+            services=_services(args),
+            remove_services=args.remove_service or [],
+            add_keys=added,
+        )
+        document = with_proof(document, key)
+        version = registry.submit(next_operation("update", head, key, document=document))
+    finally:
+        _close(registry)
+    _print_json(_version_json(version))
+    return EXIT_OK
+
+
+def _cmd_did_recover(args: argparse.Namespace) -> int:
+    recovery_key = _private_key_file(args.recovery_key, "--recovery-key")
+    new_key = _public_key_arg(args.new_key)
+    registry = _open_registry(args)
+    try:
+        head = _head(registry, args.did)
+        document = with_proof(recovered_document(head.document, new_key, now=_now()), recovery_key)
+        version = registry.submit(next_operation("recover", head, recovery_key, document=document))
+    finally:
+        _close(registry)
+    _print_json(_version_json(version))
+    return EXIT_OK
+
+
+def _cmd_did_deactivate(args: argparse.Namespace) -> int:
+    key = _private_key_file(args.key, "--key")
+    registry = _open_registry(args)
+    try:
+        version = registry.submit(next_operation("deactivate", _head(registry, args.did), key))
+    finally:
+        _close(registry)
+    _print_json(_version_json(version))
+    return EXIT_OK
+
+
+def _cmd_did_history(args: argparse.Namespace) -> int:
+    BID.parse(args.did)
+    registry = _open_registry(args)
+    try:
+        versions = registry.history(args.did)
+    finally:
+        _close(registry)
+    if not versions:
+        raise NotFound(f"{args.did} is not registered in this registry")
+    _print_json([_version_json(v, with_document=False) for v in versions])
+    return EXIT_OK
+
+
+def _router(registry: Registry) -> MethodRouter:
+    return MethodRouter([KeyMethod(), BidMethod(registry)])
+
+
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    url = DIDURL.parse(args.did)
+    if url.path or url.fragment is not None:
+        raise _UsageError(
+            "resolve takes a DID (with ?versionId= or ?versionTime=); "
+            "use 'bid dereference' for paths and fragments"
+        )
+    options: dict[str, JSONValue] = {}
+    if args.accept != "application/did-resolution":  # that one is the result, not a document
+        options["accept"] = args.accept
+    for name, value in parse_qsl(url.query or "", keep_blank_values=True):
+        if name not in ("versionId", "versionTime"):
+            raise _UsageError(f"resolve does not take the DID parameter {name!r}")
+        options[name] = value
+    registry = _open_registry(args)
+    try:
+        result = _router(registry).resolve(str(url.did), options)
+    finally:
+        _close(registry)
+    if result.error is not None:
+        _print_json(result.to_json())
+        error = result.did_resolution_metadata.get("error")
+        detail = error.get("detail") if isinstance(error, dict) else error
+        return _fail(f"{result.error}: {detail}", EXIT_RESOLUTION_FAILED)
+    sys.stdout.write(result.representation(args.accept).decode("utf-8") + "\n")
+    return EXIT_OK
+
+
+def _cmd_dereference(args: argparse.Namespace) -> int:
+    registry = _open_registry(args)
+    try:
+        result = dereference(args.did_url, _router(registry))
+    finally:
+        _close(registry)
+    _print_json(result.to_json())
+    if result.error is not None:
+        error = result.dereferencing_metadata.get("error")
+        detail = error.get("detail") if isinstance(error, dict) else error
+        return _fail(f"{result.error}: {detail}", EXIT_RESOLUTION_FAILED)
     return EXIT_OK
 
 
@@ -320,6 +539,25 @@ def _add(
     )
     parser.set_defaults(handler=handler)
     return parser
+
+
+def _registry_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--registry",
+        metavar="URL",
+        help="sqlite:PATH or memory: (default: $BID_REGISTRY, else a SQLite file in the "
+        "user data directory)",
+    )
+
+
+def _service_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--service",
+        nargs=3,
+        metavar=("ID", "TYPE", "URL"),
+        action="append",
+        help="add (or replace) a service; repeatable",
+    )
 
 
 def _ac_option(parser: argparse.ArgumentParser) -> None:
@@ -383,6 +621,91 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("did", metavar="DID_OR_URL")
 
+    create = _add(
+        did_commands,
+        "create",
+        "register the did:bid of a key in the registry",
+        "bid did create --key alice.json --service hub LinkedDomains https://alice.example",
+        _cmd_did_create,
+    )
+    create.add_argument("--key", metavar="FILE", required=True, help="key file (private key)")
+    _service_option(create)
+    create.add_argument("--recovery-key", metavar="KEY", help="a separate key for recovery")
+    create.add_argument("--ac", metavar="CODE", help="register on sub-chain CODE")
+    _registry_option(create)
+
+    update = _add(
+        did_commands,
+        "update",
+        "change services or add keys (signed by an authentication key)",
+        "bid did update did:bid:ef... --key alice.json --remove-service hub",
+        _cmd_did_update,
+    )
+    update.add_argument("did", metavar="DID")
+    update.add_argument("--key", metavar="FILE", required=True, help="key file (private key)")
+    _service_option(update)
+    update.add_argument("--remove-service", metavar="ID", action="append")
+    update.add_argument("--add-key", metavar="KEY", action="append", help="add a public key")
+    _registry_option(update)
+
+    recover = _add(
+        did_commands,
+        "recover",
+        "replace the authentication keys with a new key (signed by a recovery key)",
+        "bid did recover did:bid:ef... --recovery-key rescue.json --new-key laptop.json",
+        _cmd_did_recover,
+    )
+    recover.add_argument("did", metavar="DID")
+    recover.add_argument("--recovery-key", metavar="FILE", required=True)
+    recover.add_argument("--new-key", metavar="KEY", required=True)
+    _registry_option(recover)
+
+    deactivate = _add(
+        did_commands,
+        "deactivate",
+        "deactivate a DID for good",
+        "bid did deactivate did:bid:ef... --key alice.json",
+        _cmd_did_deactivate,
+    )
+    deactivate.add_argument("did", metavar="DID")
+    deactivate.add_argument("--key", metavar="FILE", required=True)
+    _registry_option(deactivate)
+
+    history = _add(
+        did_commands,
+        "history",
+        "list every version of a DID with its sequence number, hash and time",
+        "bid did history did:bid:ef...",
+        _cmd_did_history,
+    )
+    history.add_argument("did", metavar="DID")
+    _registry_option(history)
+
+    resolve = _add(
+        commands,
+        "resolve",
+        "resolve a DID (did:bid from the registry, did:key offline); exit 3 on failure",
+        "bid resolve did:bid:ef...\nbid resolve 'did:bid:ef...?versionId=1' --accept "
+        "application/did+json",
+        _cmd_resolve,
+    )
+    resolve.add_argument("did", metavar="DID_OR_URL")
+    resolve.add_argument(
+        "--accept", choices=list(MEDIA_TYPES), default="application/did-resolution"
+    )
+    _registry_option(resolve)
+
+    deref = _add(
+        commands,
+        "dereference",
+        "print what a DID URL points to (a key, a service, a URL); exit 3 on failure",
+        "bid dereference 'did:bid:ef...#key-1'\n"
+        "bid dereference 'did:bid:ef...?service=hub&relativeRef=/inbox'",
+        _cmd_dereference,
+    )
+    deref.add_argument("did_url", metavar="DID_URL")
+    _registry_option(deref)
+
     sign = _add(
         commands,
         "sign",
@@ -411,7 +734,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add(
         commands,
         "demo",
-        "a tour: keys, BIDs, did:key, sign and verify (no network, nothing written)",
+        "a tour: keys, BIDs, did:key, signatures, a BID registered in a throwaway "
+        "embedded registry and resolved (no network)",
         "bid demo",
         _cmd_demo,
     )

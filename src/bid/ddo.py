@@ -15,17 +15,15 @@ keeps every other member under its own name. Both directions are exact inverses.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
-from ._json import JSONObject, JSONValue
+from ._json import JSONObject, JSONValue, check_value, freeze, thaw
 from .bif import BID
 from .document import DIDDocument
-from .errors import InvalidDID, InvalidDocument, InvalidKey
+from .errors import InvalidDID, InvalidDocument, InvalidKey, ParseError
 from .keys import PublicKey, public_key_from_bif
 
 __all__ = [
@@ -79,13 +77,16 @@ class BIDDocument:
         """Validate a BID document; raises InvalidDocument naming the member that is wrong."""
         if not isinstance(obj, Mapping):
             raise InvalidDocument("a BID document is a JSON object")
-        document = cls(MappingProxyType(copy.deepcopy(dict(obj))))
+        frozen = freeze(obj)
+        assert isinstance(frozen, Mapping)
+        document = cls(frozen)
         _check(document)
         return document
 
     def to_json(self) -> dict[str, Any]:
         """A fresh JSON object equal to the one parsed."""
-        return copy.deepcopy(dict(self.properties))
+        result: dict[str, Any] = thaw(self.properties)
+        return result
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BIDDocument):
@@ -148,7 +149,10 @@ class BIDDocument:
         """The public key of the ``publicKey`` entry ``key_id``; raises InvalidKey if absent."""
         for entry in self.public_keys:
             if entry.get("id") == key_id:
-                return public_key_from_bif(str(entry["publicKeyHex"]))
+                hex_text = entry.get("publicKeyHex")
+                if not isinstance(hex_text, str):
+                    raise InvalidKey(f"{key_id} has no BIF publicKeyHex")
+                return public_key_from_bif(hex_text)
         raise InvalidKey(f"{self.id} has no public key {key_id!r}")
 
     def with_changes(self, **members: JSONValue) -> BIDDocument:
@@ -158,7 +162,7 @@ class BIDDocument:
             if value is None:
                 data.pop(name, None)
             else:
-                data[name] = copy.deepcopy(value)
+                data[name] = thaw(value)
         return BIDDocument.from_json(data)
 
     # -- the W3C view -----------------------------------------------------------------------
@@ -173,7 +177,7 @@ class BIDDocument:
                 entries = [e for e in value if isinstance(e, Mapping)]
                 out["alsoKnownAs"] = [str(e.get("id")) for e in entries]
                 if any(
-                    set(e) != {"id", "type"}
+                    list(e) != ["id", "type"]
                     or e.get("type") != _infer_also_known_as_type(str(e.get("id")))
                     for e in entries
                 ) or len(entries) != len(value):
@@ -212,12 +216,16 @@ def _list(value: JSONValue) -> list[JSONValue]:
     return list(value) if isinstance(value, list | tuple) else []
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _fail(where: str, message: str) -> InvalidDocument:
     return InvalidDocument(f"{where}: {message}")
 
 
 def _strings(value: JSONValue, where: str) -> Iterator[str]:
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         raise _fail(where, "must be an array")
     for item in value:
         if not isinstance(item, str):
@@ -227,6 +235,15 @@ def _strings(value: JSONValue, where: str) -> Iterator[str]:
 
 def _check(document: BIDDocument) -> None:
     props = document.properties
+    try:
+        check_value(props, what="BID document")
+    except ParseError as exc:
+        raise InvalidDocument(exc.message) from exc
+    for reserved in ("verificationMethod", "bidAlsoKnownAs"):
+        if reserved in props:
+            raise _fail(
+                reserved, "is the W3C view's name for a BID member; use publicKey/alsoKnownAs"
+            )
     for required in ("@context", "id", "authentication"):
         if required not in props:
             raise InvalidDocument(f"a BID document needs {required!r}")
@@ -264,7 +281,7 @@ def _check(document: BIDDocument) -> None:
 
 def _check_public_keys(document: BIDDocument) -> set[str]:
     value = document.properties.get("publicKey", [])
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         raise _fail("publicKey", "must be an array")
     ids: set[str] = set()
     for index, entry in enumerate(value):
@@ -321,6 +338,9 @@ def _check_extension(document: BIDDocument) -> None:
             and isinstance(delegate.get("signatureValue"), str)
         ):
             raise _fail(f"extension/{name.strip()}", "must hold string signer and signatureValue")
+    for name in ("attributes", "verifiableCredentials"):
+        if name in ext and not isinstance(ext[name], list | tuple):
+            raise _fail(f"extension/{name}", "must be an array")
     for index, attribute in enumerate(_list(ext.get("attributes"))):
         if not (isinstance(attribute, Mapping) and isinstance(attribute.get("key"), str)):
             raise _fail(f"extension/attributes/{index}", "must be an object with a string key")
@@ -328,7 +348,7 @@ def _check_extension(document: BIDDocument) -> None:
         if not (
             isinstance(credential, Mapping)
             and isinstance(credential.get("id"), str)
-            and isinstance(credential.get("type"), int)
+            and _is_int(credential.get("type"))
         ):
             raise _fail(f"extension/verifiableCredentials/{index}", "needs a string id, int type")
 
@@ -336,20 +356,20 @@ def _check_extension(document: BIDDocument) -> None:
 def _check_also_known_as(value: JSONValue) -> None:
     if value is None:
         return
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         raise _fail("alsoKnownAs", "must be an array")
     for index, entry in enumerate(value):
         if not (
             isinstance(entry, Mapping)
             and isinstance(entry.get("id"), str)
-            and isinstance(entry.get("type"), int)
+            and _is_int(entry.get("type"))
         ):
             raise _fail(f"alsoKnownAs/{index}", "must be an object with a string id and int type")
 
 
 def _check_services(document: BIDDocument) -> None:
     value = document.properties.get("service", [])
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         raise _fail("service", "must be an array")
     ids: set[str] = set()
     for index, entry in enumerate(value):
@@ -363,7 +383,7 @@ def _check_services(document: BIDDocument) -> None:
             raise _fail(where, f"two services have the id {entry['id']!r}")
         ids.add(str(entry["id"]))
         for name in ("protocol", "serverType"):
-            if name in entry and not isinstance(entry[name], int):
+            if name in entry and not _is_int(entry[name]):
                 raise _fail(where, f"{name} must be an integer")
-        if "port" in entry and not isinstance(entry["port"], int | str):
+        if "port" in entry and not (_is_int(entry["port"]) or isinstance(entry["port"], str)):
             raise _fail(where, "port must be an integer or a string")

@@ -19,8 +19,8 @@ See: https://www.w3.org/TR/did-core/#core-properties
 
 from __future__ import annotations
 
-import copy
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from ._codec import multibase_decode_z
-from ._json import JSONObject, JSONValue
+from ._json import JSONObject, JSONValue, check_value, freeze, thaw
 from .bif import decode_public_key
 from .did import DID, DIDURL
 from .errors import InvalidDID, InvalidDIDURL, InvalidDocument, InvalidKey, ParseError, Unsupported
@@ -74,10 +74,13 @@ _PRIVATE_PROPERTIES = frozenset(
 )
 _KEY_MATERIAL = ("publicKeyMultibase", "publicKeyJwk", "publicKeyHex", "publicKeyBase58")
 _ED25519_MULTICODEC = b"\xed\x01"
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _frozen(value: Mapping[str, JSONValue]) -> Mapping[str, JSONValue]:
-    return MappingProxyType(dict(value))
+    frozen = freeze(value)
+    assert isinstance(frozen, Mapping)
+    return frozen
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,8 @@ class VerificationMethod:
 
     def to_json(self) -> dict[str, Any]:
         """A fresh JSON object equal to the one parsed."""
-        return copy.deepcopy(dict(self.properties))
+        result: dict[str, Any] = thaw(self.properties)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,7 @@ class Service:
     def type(self) -> str | tuple[str, ...]:
         """One type, or several."""
         value = self.properties["type"]
-        return tuple(str(v) for v in value) if isinstance(value, list) else str(value)
+        return tuple(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
 
     @property
     def service_endpoint(self) -> JSONValue:
@@ -138,7 +142,8 @@ class Service:
 
     def to_json(self) -> dict[str, Any]:
         """A fresh JSON object equal to the one parsed."""
-        return copy.deepcopy(dict(self.properties))
+        result: dict[str, Any] = thaw(self.properties)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +168,10 @@ class DIDDocument:
         """Parse and validate an untrusted document; raises InvalidDocument."""
         if not isinstance(obj, Mapping):
             raise InvalidDocument("a DID document is a JSON object")
+        try:
+            check_value(obj, what="DID document")
+        except ParseError as exc:
+            raise InvalidDocument(exc.message) from exc
         errors = sorted(_schema_validator()(obj), key=lambda e: list(e.path))
         if errors:
             first = errors[0]
@@ -179,27 +188,28 @@ class DIDDocument:
 
     @classmethod
     def _build(cls, obj: JSONObject) -> DIDDocument:
-        props = _frozen(copy.deepcopy(dict(obj)))
+        props = _frozen(obj)
         methods = tuple(
-            VerificationMethod(_frozen(m))
+            VerificationMethod(m)  # the members of props are frozen already
             for m in _as_list(props.get("verificationMethod"))
             if isinstance(m, Mapping)
         )
         services = tuple(
-            Service(_frozen(s)) for s in _as_list(props.get("service")) if isinstance(s, Mapping)
+            Service(s) for s in _as_list(props.get("service")) if isinstance(s, Mapping)
         )
         relationships: dict[str, tuple[VerificationMethod | str, ...]] = {}
         for name in RELATIONSHIPS:
             if name in props:
                 relationships[name] = tuple(
-                    VerificationMethod(_frozen(e)) if isinstance(e, Mapping) else str(e)
+                    VerificationMethod(e) if isinstance(e, Mapping) else str(e)
                     for e in _as_list(props[name])
                 )
         return cls(props, methods, services, MappingProxyType(relationships))
 
     def to_json(self) -> dict[str, Any]:
         """A fresh JSON object equal to the one parsed (``from_json`` and this are inverses)."""
-        return copy.deepcopy(dict(self.properties))
+        result: dict[str, Any] = thaw(self.properties)
+        return result
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DIDDocument):
@@ -403,7 +413,9 @@ def _public_key_of(props: Mapping[str, JSONValue]) -> PublicKey:
     if "publicKeyMultibase" in props:
         data = multibase_decode_z(str(props["publicKeyMultibase"]), what="publicKeyMultibase")
         if vm_type == "Ed25519VerificationKey2020":
-            return Ed25519PublicKey(data)
+            # The suite's form is a Multikey (ed01 || key); early drafts held the bare key.
+            prefixed = len(data) == 34 and data[:2] == _ED25519_MULTICODEC
+            return Ed25519PublicKey(data[2:] if prefixed else data)
         if data[:2] == _ED25519_MULTICODEC:
             return Ed25519PublicKey(data[2:])
         raise Unsupported(f"publicKeyMultibase of {vm_type} is not an Ed25519 Multikey")
@@ -413,7 +425,7 @@ def _public_key_of(props: Mapping[str, JSONValue]) -> PublicKey:
             import base64
 
             x = str(jwk.get("x", ""))
-            if not x or "=" in x:
+            if not _BASE64URL.fullmatch(x):  # b64decode would skip other characters
                 raise InvalidKey("publicKeyJwk: x must be unpadded base64url")
             try:
                 raw = base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
@@ -422,6 +434,8 @@ def _public_key_of(props: Mapping[str, JSONValue]) -> PublicKey:
             return Ed25519PublicKey(raw)
         raise Unsupported("only Ed25519 (OKP) JSON Web Keys are supported")
     if "publicKeyHex" in props:
+        if str(vm_type).lower() not in ("ed25519", "sm2"):
+            raise Unsupported(f"publicKeyHex of {vm_type} is not a BIF key this library reads")
         text = str(props["publicKeyHex"])
         key_type, raw = decode_public_key(text)
         if str(vm_type).lower() not in (key_type, "ed25519" if key_type == "ed25519" else "sm2"):

@@ -303,6 +303,8 @@ def apply(
     """
     if head is not None and head.did != op.did:
         raise ValueError("apply() needs the head of the operation's own DID")
+    if time.tzinfo is None or time.utcoffset() is None:
+        raise InvalidInput("the registry clock must give timezone-aware times")
     if head is None:
         if op.seq != 1:
             raise SequenceGap(f"{op.did} does not exist; its first operation has seq 1")
@@ -310,6 +312,8 @@ def apply(
     if op.seq <= head.seq:
         if op.hash == (head.hash if op.seq == head.seq else stored_hash):
             return None
+        if op.type == "create":
+            raise Conflict(f"{op.did} already exists")
         if op.seq == head.seq:
             raise Conflict(f"{op.did} already has an operation with seq {op.seq}")
         raise Replay(f"seq {op.seq} is below the head ({head.seq}) of {op.did}")

@@ -14,6 +14,8 @@ through its entry point, so ``st.from_type(DID)`` works without importing this m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from ._optional import import_extra
 
@@ -24,7 +26,9 @@ from hypothesis.errors import InvalidArgument  # noqa: E402
 
 from . import _sm2  # noqa: E402
 from .bif import BID, KeyType  # noqa: E402
+from .ddo import ALSO_KNOWN_AS_TYPES, BID_CONTEXT, EXTENSION_TYPES, BIDDocument  # noqa: E402
 from .did import DID, DIDURL  # noqa: E402
+from .document import DIDDocument  # noqa: E402
 from .keys import (  # noqa: E402
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -35,7 +39,9 @@ from .keys import (  # noqa: E402
 
 __all__ = [
     "ac_codes",
+    "bid_documents",
     "bids",
+    "did_documents",
     "did_urls",
     "dids",
     "ed25519_private_keys",
@@ -167,6 +173,226 @@ def did_urls(*, dids: st.SearchStrategy[DID] | None = None) -> st.SearchStrategy
     )
 
 
+# -- documents ------------------------------------------------------------------------------
+
+_SERVICE_TYPES = ("DIDDecrypt", "DIDStorage", "DIDRevocation", "DIDResolver", "DIDSubResolver")
+_KEY_TYPE_NAMES: dict[str, tuple[str, ...]] = {"ed25519": ("Ed25519", "ED25519"), "sm2": ("SM2",)}
+_FRAGMENT_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+
+def _times() -> st.SearchStrategy[str]:
+    return st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)).map(
+        lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+
+
+def _also_known_as_ids() -> st.SearchStrategy[str]:
+    domain = st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12).map(
+        lambda name: name + ".example"
+    )
+    return st.one_of(
+        bids(key_types=["ed25519"]).map(str),
+        dids(methods=["key", "other"]).map(str),
+        domain,
+        st.text(min_size=1, max_size=20),
+    )
+
+
+def _also_known_as_entry(identifier: str) -> st.SearchStrategy[dict[str, Any]]:
+    # Mostly the type a W3C view would infer (101 BID, 102 other DID, 999 anything else),
+    # sometimes another code, so that both sides of the mapping rule are drawn.
+    inferred = (
+        101 if identifier.startswith("did:bid:") else 102 if identifier[:4] == "did:" else 999
+    )
+    code = st.just(inferred) | st.sampled_from(sorted(ALSO_KNOWN_AS_TYPES))
+    return code.map(lambda c: {"id": identifier, "type": c})
+
+
+def _attributes() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"key": st.text(max_size=12)},
+        optional={
+            "desc": st.text(max_size=20),
+            "encrypt": st.sampled_from([0, 1]),
+            "format": st.sampled_from(["text", "image", "video", "mixture"]),
+            "value": st.text(max_size=30),
+        },
+    )
+
+
+def _service(bid: str, name: str) -> st.SearchStrategy[dict[str, Any]]:
+    host = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+    return st.fixed_dictionaries(
+        {
+            "id": st.just(f"{bid}#{name}"),
+            "type": st.sampled_from(_SERVICE_TYPES),
+            "serviceEndpoint": host.map(lambda h: f"https://{h}.example"),
+        },
+        optional={
+            "version": st.just("1.0.0"),
+            "protocol": st.integers(0, 3),
+            "serverType": st.integers(0, 1),
+            "port": st.integers(1, 65535) | st.integers(1, 65535).map(str),
+        },
+    )
+
+
+def bid_documents(
+    *,
+    key_types: Sequence[str] = _KEY_TYPES,
+    services: bool = True,
+    keys: st.SearchStrategy[PrivateKey] | None = None,
+) -> st.SearchStrategy[BIDDocument]:
+    """Valid BID documents (the BIF DDO), validated by :meth:`BIDDocument.from_json`.
+
+    The document's BID derives from its first key (``#key-1``), drawn from ``keys``
+    (default: ``private_keys(key_types=key_types)``); up to two more keys of
+    ``key_types`` may follow. Draw the key yourself to sign what you draw::
+
+        private_keys().flatmap(lambda k: bid_documents(keys=st.just(k)).map(lambda d: (k, d)))
+
+    Documents may hold ``alsoKnownAs`` (with inferred and other type codes),
+    ``extension.recovery``, ``attributes`` (any text), ``acsns`` and
+    ``verifiableCredentials``, and ``service`` entries unless ``services=False``; the
+    top-level members come in any order.
+    """
+
+    @st.composite
+    def draw(data: st.DrawFn) -> BIDDocument:
+        chosen = _check_key_types(key_types)
+        if not isinstance(services, bool):
+            raise InvalidArgument(f"services={services!r} must be True or False")
+        first_keys = keys if keys is not None else private_keys(key_types=chosen)
+        if not isinstance(first_keys, st.SearchStrategy):
+            raise InvalidArgument(f"keys={keys!r} must be a strategy; wrap a value in st.just()")
+        first = data(first_keys)
+        bid = str(first.bid(data(st.none() | ac_codes())))
+        extra = data(st.lists(private_keys(key_types=chosen), max_size=2))
+        public_keys = []
+        for index, key in enumerate([first, *extra], start=1):
+            public_keys.append(
+                {
+                    "id": f"{bid}#key-{index}",
+                    "type": data(st.sampled_from(_KEY_TYPE_NAMES[key.key_type])),
+                    "controller": bid,
+                    "publicKeyHex": key.public_key.to_bif(),
+                }
+            )
+        key_ids = [entry["id"] for entry in public_keys]
+        some_ids = st.lists(st.sampled_from(key_ids), min_size=1, unique=True)
+
+        extension: dict[str, Any] = {}
+        if data(st.booleans()):
+            extension["recovery"] = data(some_ids)
+        extension["ttl"] = data(st.integers(0, 2**31 - 1))
+        extension["type"] = data(st.sampled_from(sorted(EXTENSION_TYPES)))
+        if data(st.booleans()):
+            extension["attributes"] = data(st.lists(_attributes(), max_size=3))
+        if data(st.booleans()):
+            extension["acsns"] = data(st.lists(ac_codes(), max_size=2, unique=True))
+        if data(st.booleans()):
+            extension["verifiableCredentials"] = [
+                {"id": bid, "type": data(st.sampled_from([201, 202, 203, 204]))}
+            ]
+
+        created, updated = sorted(data(st.lists(_times(), min_size=2, max_size=2)))
+        members: dict[str, Any] = {
+            "@context": [data(st.sampled_from([BID_CONTEXT, "https://w3.org/ns/did/v1"]))],
+            "version": data(st.sampled_from(["1.0.0", "1.1.0"])),
+            "id": bid,
+            "publicKey": public_keys,
+            "authentication": data(some_ids),
+            "extension": extension,
+            "created": created,
+            "updated": updated,
+        }
+        if data(st.booleans()):
+            identifiers = data(st.lists(_also_known_as_ids(), max_size=3, unique=True))
+            members["alsoKnownAs"] = [data(_also_known_as_entry(i)) for i in identifiers]
+        if services and data(st.booleans()):
+            names = data(
+                st.lists(st.text(_FRAGMENT_CHARS, min_size=1, max_size=10), max_size=3, unique=True)
+            )
+            members["service"] = [data(_service(bid, name)) for name in names]
+        order = data(st.permutations(list(members)))
+        return BIDDocument.from_json({name: members[name] for name in order})
+
+    return draw()
+
+
+def _did_key_documents() -> st.SearchStrategy[DIDDocument]:
+    @st.composite
+    def draw(data: st.DrawFn) -> DIDDocument:
+        key = data(ed25519_private_keys()).public_key
+        did = key.did_key
+        vm_type = data(st.sampled_from(["Multikey", "Ed25519VerificationKey2020"]))
+        suite = (
+            "https://w3id.org/security/multikey/v1"
+            if vm_type == "Multikey"
+            else "https://w3id.org/security/suites/ed25519-2020/v1"
+        )
+        vm_id = data(st.sampled_from([f"{did}#{key.multikey}", f"#{key.multikey}"]))
+        method = {
+            "id": vm_id,
+            "type": vm_type,
+            "controller": did,
+            "publicKeyMultibase": key.multikey,
+        }
+        document: dict[str, Any] = {"@context": ["https://www.w3.org/ns/did/v1", suite], "id": did}
+        embedded = data(st.booleans())
+        if not embedded:
+            document["verificationMethod"] = [method]
+        relationships = ["assertionMethod", "capabilityInvocation", "capabilityDelegation"]
+        document["authentication"] = [method if embedded else vm_id]
+        for name in relationships:
+            if data(st.booleans()):
+                document[name] = [vm_id if not embedded else f"{did}#{key.multikey}"]
+        if data(st.booleans()):
+            x25519 = key.x25519_multikey
+            document["keyAgreement"] = [
+                {
+                    "id": f"{did}#{x25519}",
+                    "type": vm_type if vm_type == "Multikey" else "X25519KeyAgreementKey2020",
+                    "controller": did,
+                    "publicKeyMultibase": x25519,
+                }
+            ]
+        return DIDDocument.from_json(document)
+
+    return draw()
+
+
+_DOCUMENT_METHODS = ("key", "bid")
+
+
+def did_documents(*, methods: Sequence[str] | None = None) -> st.SearchStrategy[DIDDocument]:
+    """Valid W3C DID documents, validated by :meth:`DIDDocument.from_json`.
+
+    ``"key"``: did:key documents with a ``Multikey`` or ``Ed25519VerificationKey2020``
+    method (listed in ``verificationMethod`` and referenced, absolutely or as ``#frag``,
+    or embedded in ``authentication``), and sometimes an X25519 key agreement method.
+    ``"bid"``: the W3C view (:meth:`BIDDocument.to_did_document`) of :func:`bid_documents`.
+    Default: both.
+    """
+
+    @st.composite
+    def draw(data: st.DrawFn) -> DIDDocument:
+        chosen = _DOCUMENT_METHODS if methods is None else tuple(methods)
+        if isinstance(methods, str) or not chosen or set(chosen) - set(_DOCUMENT_METHODS):
+            raise InvalidArgument(
+                f"methods={methods!r} must name some of {list(_DOCUMENT_METHODS)}"
+            )
+        makers: dict[str, st.SearchStrategy[DIDDocument]] = {
+            "key": _did_key_documents(),
+            "bid": bid_documents().map(
+                lambda d: DIDDocument.from_json(d.to_did_document().to_json())
+            ),
+        }
+        return data(st.one_of([makers[m] for m in chosen]))
+
+    return draw()
+
+
 def _hypothesis_setup_hook() -> None:
     """Called by Hypothesis through its entry point: makes ``st.from_type`` know our values."""
     st.register_type_strategy(DID, dids())
@@ -176,3 +402,5 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(SM2PrivateKey, sm2_private_keys())
     st.register_type_strategy(Ed25519PublicKey, ed25519_private_keys().map(lambda k: k.public_key))
     st.register_type_strategy(SM2PublicKey, sm2_private_keys().map(lambda k: k.public_key))
+    st.register_type_strategy(BIDDocument, bid_documents())
+    st.register_type_strategy(DIDDocument, did_documents())
