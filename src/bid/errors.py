@@ -16,6 +16,11 @@
     │   ├── NotFound                     code "notFound"
     │   ├── MethodNotSupported           code "methodNotSupported"
     │   └── RepresentationNotSupported   code "representationNotSupported"
+    │   └── HttpError (also RegistryError) an HTTP exchange failed: no answer, or one refused
+    │       ├── AddressNotAllowed        a URL or address the HTTP policy refuses
+    │       ├── RedirectRefused          a redirect (never followed)
+    │       ├── ResponseTooLarge         a body over the policy's cap
+    │       └── HttpTimeout              a connect, read or total timeout
     ├── RegistryError                    a registry refused or failed an operation
     │   ├── Conflict                     the DID exists / another operation took this number
     │   ├── Unauthorized                 the signer may not perform this operation
@@ -41,10 +46,13 @@ API: each is translated where it happens and chained with ``raise ... from``.
 from __future__ import annotations
 
 __all__ = [
+    "AddressNotAllowed",
     "BidError",
     "ChainMismatch",
     "Conflict",
     "DIDDeactivated",
+    "HttpError",
+    "HttpTimeout",
     "IntegrityError",
     "InvalidDID",
     "InvalidDIDURL",
@@ -57,10 +65,12 @@ __all__ = [
     "MissingExtra",
     "NotFound",
     "ParseError",
+    "RedirectRefused",
     "RegistryError",
     "Replay",
     "RepresentationNotSupported",
     "ResolutionError",
+    "ResponseTooLarge",
     "SequenceGap",
     "Unauthorized",
     "Unsupported",
@@ -220,3 +230,29 @@ class MissingExtra(Unsupported):
     """An optional dependency is not installed; the message names the ``pip install`` line."""
 
     code = "missingExtra"
+
+
+class HttpError(ResolutionError, RegistryError):
+    """An HTTP exchange failed: no answer, a refused answer, or one that breaks the policy.
+
+    Both a ResolutionError and a RegistryError, so a resolver and a registry client can
+    each catch the family they know; the code is ``internalError`` ("could not check").
+    """
+
+    code = "internalError"
+
+
+class AddressNotAllowed(HttpError):
+    """The URL is not http(s), carries user information, or names a refused address."""
+
+
+class RedirectRefused(HttpError):
+    """The server answered with a redirect; redirects are never followed."""
+
+
+class ResponseTooLarge(HttpError):
+    """The body is larger than ``HttpPolicy.max_response_bytes``."""
+
+
+class HttpTimeout(HttpError):
+    """A connect, read or the total timeout of the policy passed."""
