@@ -505,6 +505,14 @@ def test_every_command_has_an_example_in_help(capsys: pytest.CaptureFixture[str]
         ["sign"],
         ["verify"],
         ["demo"],
+        ["did", "create"],
+        ["did", "update"],
+        ["did", "recover"],
+        ["did", "deactivate"],
+        ["did", "history"],
+        ["resolve"],
+        ["dereference"],
+        ["serve"],
         [],
     ):
         code, out, _ = run(capsys, *argv, "--help")

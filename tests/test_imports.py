@@ -32,6 +32,9 @@ NOT_ON_IMPORT = [
     "gmssl_pyx",
     "multiformats",
     "hypothesis",
+    "starlette",
+    "uvicorn",
+    "anyio",
 ]
 
 

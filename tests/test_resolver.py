@@ -957,3 +957,38 @@ def test_random_did_keys_resolve_and_dereference_to_their_key(did: DID) -> None:
     assert content["controller"] == text
     assert bid.Ed25519PublicKey.from_multikey(str(content["publicKeyMultibase"])) == expected
     assert bid.VerificationMethod(content).public_key() == expected
+
+
+def test_cached_resolver_is_safe_to_share_between_threads() -> None:
+    # Many threads hitting the same entries while they expire and get evicted: no
+    # exception, every result correct (a server resolves from a thread pool).
+    import threading
+    import time
+
+    ticks = iter(range(10**9))
+
+    def clock() -> float:
+        time.sleep(0.0001)  # give the other threads the interpreter between two steps
+        return float(next(ticks))
+
+    cache = CachedResolver(MethodRouter([KeyMethod()]), ttl=3, max_size=4, clock=clock)
+    dids = [bid.Ed25519PrivateKey.from_seed(bytes([i]) * 32).did_key for i in range(6)]
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for n in range(300):
+                did = dids[n % len(dids)]
+                result = cache.resolve(did)
+                assert result.did_document is not None
+                assert result.did_document.id == did
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(cache) <= 4

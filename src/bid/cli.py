@@ -16,7 +16,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn
@@ -56,7 +57,7 @@ from .methods.bid import (
 )
 from .methods.key import KeyMethod
 from .registry import Registry, Version, load_registry
-from .resolver import MEDIA_TYPES, MethodRouter, dereference
+from .resolver import MEDIA_TYPES, MethodRouter, Resolver, dereference
 
 __all__ = ["main"]
 
@@ -471,6 +472,38 @@ def _router(registry: Registry) -> MethodRouter:
     return MethodRouter([KeyMethod(), BidMethod(registry)])
 
 
+@contextmanager
+def _resolver(args: argparse.Namespace) -> Iterator[Resolver]:
+    """The resolver of ``resolve`` / ``dereference``: a remote one or the registry's."""
+    if not args.resolver:
+        registry = _open_registry(args)
+        try:
+            yield _router(registry)
+        finally:
+            _close(registry)
+        return
+    from .backends.bif_resolver import BifResolverClient
+    from .backends.http import HttpPolicy
+    from .backends.uniresolver import UniversalResolverClient
+
+    policy = HttpPolicy(allow_private_networks=args.allow_private_networks)
+    client: BifResolverClient | UniversalResolverClient
+    if args.resolver.startswith("bif+"):
+        client = BifResolverClient(args.resolver[len("bif+") :], policy=policy)
+        resolver: Resolver = MethodRouter([KeyMethod(), client])
+    else:
+        client = UniversalResolverClient(args.resolver, policy=policy)
+        resolver = client
+    try:
+        yield resolver
+    finally:
+        client.close()
+
+
+def _error_detail(error: JSONValue) -> str:
+    return str(error.get("detail", "")) if isinstance(error, Mapping) else str(error)
+
+
 def _cmd_resolve(args: argparse.Namespace) -> int:
     url = DIDURL.parse(args.did)
     if url.path or url.fragment is not None:
@@ -485,31 +518,42 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
         if name not in ("versionId", "versionTime"):
             raise _UsageError(f"resolve does not take the DID parameter {name!r}")
         options[name] = value
-    registry = _open_registry(args)
-    try:
-        result = _router(registry).resolve(str(url.did), options)
-    finally:
-        _close(registry)
+    with _resolver(args) as resolver:
+        result = resolver.resolve(str(url.did), options)
     if result.error is not None:
         _print_json(result.to_json())
-        error = result.did_resolution_metadata.get("error")
-        detail = error.get("detail") if isinstance(error, dict) else error
+        detail = _error_detail(result.did_resolution_metadata.get("error"))
         return _fail(f"{result.error}: {detail}", EXIT_RESOLUTION_FAILED)
     sys.stdout.write(result.representation(args.accept).decode("utf-8") + "\n")
     return EXIT_OK
 
 
 def _cmd_dereference(args: argparse.Namespace) -> int:
-    registry = _open_registry(args)
-    try:
-        result = dereference(args.did_url, _router(registry))
-    finally:
-        _close(registry)
+    with _resolver(args) as resolver:
+        result = dereference(args.did_url, resolver)
     _print_json(result.to_json())
     if result.error is not None:
-        error = result.dereferencing_metadata.get("error")
-        detail = error.get("detail") if isinstance(error, dict) else error
+        detail = _error_detail(result.dereferencing_metadata.get("error"))
         return _fail(f"{result.error}: {detail}", EXIT_RESOLUTION_FAILED)
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .resolver import CachedResolver
+    from .server import create_app, run  # MissingExtra without the server extra
+
+    if not 0 <= args.port <= 65535:
+        raise _UsageError(f"--port {args.port} is not a TCP port (0-65535)")
+    registry = _open_registry(args)
+    try:
+        resolver = CachedResolver(_router(registry), ttl=60, max_size=10_000)
+        run(create_app(resolver), host=args.host, port=args.port)
+    except KeyboardInterrupt:  # Ctrl-C before the server took over the signal
+        pass
+    except OSError as exc:
+        raise _UsageError(str(exc)) from exc
+    finally:
+        _close(registry)
     return EXIT_OK
 
 
@@ -547,6 +591,20 @@ def _registry_option(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="sqlite:PATH or memory: (default: $BID_REGISTRY, else a SQLite file in the "
         "user data directory)",
+    )
+
+
+def _resolver_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resolver",
+        metavar="URL",
+        help="resolve remotely: a DIF Universal Resolver (https://...) or a BIF resolver "
+        "(bif+https://...) instead of the registry",
+    )
+    parser.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="let --resolver reach loopback and private addresses (refused by default)",
     )
 
 
@@ -694,6 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept", choices=list(MEDIA_TYPES), default="application/did-resolution"
     )
     _registry_option(resolve)
+    _resolver_option(resolve)
 
     deref = _add(
         commands,
@@ -705,6 +764,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deref.add_argument("did_url", metavar="DID_URL")
     _registry_option(deref)
+    _resolver_option(deref)
 
     sign = _add(
         commands,
@@ -730,6 +790,20 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--signature", metavar="SIG", required=True)
     verify.add_argument("--hex", action="store_true", help="the message is hex text")
     verify.add_argument("message", metavar="MESSAGE_FILE|-")
+
+    serve = _add(
+        commands,
+        "serve",
+        "run the DIF Universal Resolver driver over HTTP (did:bid from the registry, did:key); "
+        "JSON access log on stdout; Ctrl-C stops it",
+        "bid serve --port 8080 --registry sqlite:/var/lib/bid/registry.sqlite3\n"
+        "curl -H 'Accept: application/did+json' "
+        "http://127.0.0.1:8080/1.0/identifiers/did:bid:ef...",
+        _cmd_serve,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="TCP port (default 8080)")
+    _registry_option(serve)
 
     _add(
         commands,

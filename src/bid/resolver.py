@@ -16,6 +16,7 @@ See: https://www.w3.org/TR/did-resolution/
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -313,6 +314,8 @@ class CachedResolver:
 
     Error results are never cached: a "not found" may be created a second later, and a
     transport or storage failure says nothing about the DID. ``clock`` returns seconds.
+    Safe to share between threads (a server resolves from many); the lock is not held
+    while the inner resolver works.
     """
 
     def __init__(
@@ -330,27 +333,32 @@ class CachedResolver:
         self._max_size = max_size
         self._clock = clock
         self._entries: OrderedDict[object, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
 
     def resolve(self, did: str, options: Mapping[str, JSONValue] | None = None) -> ResolutionResult:
         """A cached result if fresh, else the inner resolver's (cached when successful)."""
         key: object = did if not options else (did, json.dumps(options, sort_keys=True))
-        entry = self._entries.get(key)
-        now = self._clock()
-        if entry is not None:
-            if entry.expires > now:
-                self._entries.move_to_end(key)
-                return entry.result
-            del self._entries[key]
+        with self._lock:
+            entry = self._entries.get(key)
+            now = self._clock()
+            if entry is not None:
+                if entry.expires > now:
+                    self._entries.move_to_end(key)
+                    return entry.result
+                del self._entries[key]
         result = self._inner.resolve(did, options)
         if result.error is None:
-            self._entries[key] = _Entry(result, now + self._ttl)
-            if len(self._entries) > self._max_size:
-                self._entries.popitem(last=False)
+            with self._lock:
+                self._entries[key] = _Entry(result, now + self._ttl)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self._max_size:
+                    self._entries.popitem(last=False)
         return result
 
     def clear(self) -> None:
         """Forget every cached result."""
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
