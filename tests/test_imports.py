@@ -190,8 +190,16 @@ def test_every_error_is_a_bid_error() -> None:
 
 # -- layering -------------------------------------------------------------------------------------
 
-RIM = re.compile(r"^(cli\.py|server\.py|backends/.*)$")
-IO_MODULES = ("socket", "httpx", "urllib.request", "http.client", "requests", "sqlite3")
+RIM = re.compile(r"^(cli\.py|server\.py|backends/.*|testing/.*)$")
+IO_MODULES = (
+    "socket",
+    "httpx",
+    "urllib.request",
+    "http.client",
+    "http.server",
+    "requests",
+    "sqlite3",
+)
 IO_CALLS = ("print", "open", "input")
 ENV_ATTRIBUTES = ("environ", "environb", "getenv", "putenv")
 
