@@ -688,6 +688,10 @@ def test_ddo_contract_presets() -> None:
     for contract in (legacy, current):
         assert json.loads(contract.update_input(DOCUMENT))["method"] == "update"
         assert contract.query_input(bid.BID.parse(ALICE)) == contract_input("queryBid", id=ALICE)
+    # A sub-chain's own document is queried by its AC-only id (BID-SDK-JAVA's AC contract).
+    assert json.loads(legacy.query_input("did:bid:a1b2"))["params"] == {"id": "did:bid:a1b2"}
+    with pytest.raises(bid.InvalidInput, match="sub-chain"):
+        bif_tx.pay_coin("did:bid:a1b2")  # but it is no account to send to
     assert current.reauth_input(ALICE, [BOB + "#key-1"]) == (
         f'{{"method":"reAuth","params":{{"id":"{ALICE}","authentication":["{BOB}#key-1"]}}}}'
     )

@@ -1,4 +1,7 @@
-"""The one contract every Registry keeps, run on MemoryRegistry and SQLiteRegistry alike.
+"""The one contract every Registry keeps, on MemoryRegistry, SQLiteRegistry and BifRegistry.
+
+BifRegistry runs against a BifTestNode: a local node over real HTTP that decodes the
+protobuf transactions, checks their signatures and nonces and runs the DDO contract rules.
 
 The rules (bid.registry module doc, security.md 4.6 P1-P9 and checklist F 49-59): the
 genesis is self-certifying, every write is signed by a key the previous state authorizes
@@ -19,6 +22,8 @@ from typing import Any
 import pytest
 
 from bid._json import canonical
+from bid.backends.bif_registry import BifRegistry
+from bid.backends.http import HttpPolicy
 from bid.backends.sqlite import SQLiteRegistry
 from bid.ddo import BIDDocument
 from bid.errors import (
@@ -41,6 +46,7 @@ from bid.methods.bid import (
     updated_document,
 )
 from bid.registry import MemoryRegistry, Operation, OperationType, Registry, Version
+from bid.testing import BifTestNode
 
 T_DOC = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)  # the documents' own timestamps
 T0 = datetime(2024, 6, 1, 8, 30, 15, 123456, tzinfo=timezone.utc)  # the registry clock
@@ -140,22 +146,39 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+#: Every key the tests below create DIDs with: a BIF registry sends from the DID's account.
+ACCOUNT_KEYS: tuple[PrivateKey, ...] = (
+    *(ed(n) for n in range(1, 10)),
+    *(sm2(n) for n in (1, 2, 3)),
+)
+
+
+@pytest.fixture(params=["memory", "sqlite", "bif"])
 def make_registry(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[Callable[[Clock], Registry]]:
-    opened: list[SQLiteRegistry] = []
+    opened: list[SQLiteRegistry | BifRegistry | BifTestNode] = []
 
     def make(clock: Clock) -> Registry:
         if request.param == "memory":
             return MemoryRegistry(clock=clock)
+        if request.param == "bif":
+            node = BifTestNode().start()
+            chain = BifRegistry(
+                node.url,
+                policy=HttpPolicy(allow_private_networks=True),
+                account_keys=ACCOUNT_KEYS,
+                clock=clock,
+            )
+            opened.extend((chain, node))
+            return chain
         registry = SQLiteRegistry(tmp_path / f"registry-{len(opened)}.db", clock=clock)
         opened.append(registry)
         return registry
 
     yield make
-    for registry in opened:
-        registry.close()
+    for item in opened:
+        item.close()
 
 
 @pytest.fixture

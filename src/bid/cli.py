@@ -331,14 +331,29 @@ def default_registry_url() -> str:
     return f"sqlite:{base / 'bid' / 'registry.sqlite3'}"
 
 
-def _open_registry(args: argparse.Namespace) -> Registry:
+def _open_registry(args: argparse.Namespace, *signers: PrivateKey) -> Registry:
+    """The registry of ``--registry``; a BIF chain registry gets the account keys to send with.
+
+    On the BIF chain a DID's transactions come from its own account: ``signers`` (the keys
+    of the command) and ``--account-key`` are offered; the registry uses the one the DID's
+    BID derives from.
+    """
     url = args.registry or os.environ.get("BID_REGISTRY") or default_registry_url()
     if url.startswith("sqlite:") and url != "sqlite:":
         try:
             Path(url[len("sqlite:") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _UsageError(f"cannot create the registry directory: {exc}") from exc
-    return load_registry(url)
+    keys = list(signers)
+    account_key = getattr(args, "account_key", None)
+    if account_key:
+        keys.append(_private_key_file(account_key, "--account-key"))
+    registry = load_registry(url)
+    add_account_key = getattr(registry, "add_account_key", None)
+    if callable(add_account_key):
+        for key in keys:
+            add_account_key(key)
+    return registry
 
 
 def _close(registry: Registry) -> None:
@@ -400,7 +415,7 @@ def _cmd_did_create(args: argparse.Namespace) -> int:
         key, now=_now(), ac=args.ac, services=_services(args), recovery_key=recovery
     )
     document = with_proof(document, key)
-    registry = _open_registry(args)
+    registry = _open_registry(args, key)
     try:
         version = registry.submit(create_operation(document, key))
     finally:
@@ -412,7 +427,7 @@ def _cmd_did_create(args: argparse.Namespace) -> int:
 def _cmd_did_update(args: argparse.Namespace) -> int:
     key = _private_key_file(args.key, "--key")
     added = [_public_key_arg(text) for text in args.add_key or []]
-    registry = _open_registry(args)
+    registry = _open_registry(args, key)
     try:
         head = _head(registry, args.did)
         document = updated_document(
@@ -433,7 +448,7 @@ def _cmd_did_update(args: argparse.Namespace) -> int:
 def _cmd_did_recover(args: argparse.Namespace) -> int:
     recovery_key = _private_key_file(args.recovery_key, "--recovery-key")
     new_key = _public_key_arg(args.new_key)
-    registry = _open_registry(args)
+    registry = _open_registry(args, recovery_key)
     try:
         head = _head(registry, args.did)
         document = with_proof(recovered_document(head.document, new_key, now=_now()), recovery_key)
@@ -446,7 +461,7 @@ def _cmd_did_recover(args: argparse.Namespace) -> int:
 
 def _cmd_did_deactivate(args: argparse.Namespace) -> int:
     key = _private_key_file(args.key, "--key")
-    registry = _open_registry(args)
+    registry = _open_registry(args, key)
     try:
         version = registry.submit(next_operation("deactivate", _head(registry, args.did), key))
     finally:
@@ -585,13 +600,20 @@ def _add(
     return parser
 
 
-def _registry_option(parser: argparse.ArgumentParser) -> None:
+def _registry_option(parser: argparse.ArgumentParser, *, writes: bool = False) -> None:
     parser.add_argument(
         "--registry",
         metavar="URL",
-        help="sqlite:PATH or memory: (default: $BID_REGISTRY, else a SQLite file in the "
-        "user data directory)",
+        help="sqlite:PATH, memory:, or a BIF node bif+https://HOST:PORT "
+        "(default: $BID_REGISTRY, else a SQLite file in the user data directory)",
     )
+    if writes:
+        parser.add_argument(
+            "--account-key",
+            metavar="FILE",
+            help="BIF registry only: the key of the DID's chain account, which sends the "
+            "transaction (default: the signing key, when the DID derives from it)",
+        )
 
 
 def _resolver_option(parser: argparse.ArgumentParser) -> None:
@@ -690,7 +712,7 @@ def build_parser() -> argparse.ArgumentParser:
     _service_option(create)
     create.add_argument("--recovery-key", metavar="KEY", help="a separate key for recovery")
     create.add_argument("--ac", metavar="CODE", help="register on sub-chain CODE")
-    _registry_option(create)
+    _registry_option(create, writes=True)
 
     update = _add(
         did_commands,
@@ -704,7 +726,7 @@ def build_parser() -> argparse.ArgumentParser:
     _service_option(update)
     update.add_argument("--remove-service", metavar="ID", action="append")
     update.add_argument("--add-key", metavar="KEY", action="append", help="add a public key")
-    _registry_option(update)
+    _registry_option(update, writes=True)
 
     recover = _add(
         did_commands,
@@ -716,7 +738,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_argument("did", metavar="DID")
     recover.add_argument("--recovery-key", metavar="FILE", required=True)
     recover.add_argument("--new-key", metavar="KEY", required=True)
-    _registry_option(recover)
+    _registry_option(recover, writes=True)
 
     deactivate = _add(
         did_commands,
@@ -727,7 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deactivate.add_argument("did", metavar="DID")
     deactivate.add_argument("--key", metavar="FILE", required=True)
-    _registry_option(deactivate)
+    _registry_option(deactivate, writes=True)
 
     history = _add(
         did_commands,

@@ -28,7 +28,8 @@
     │   ├── Replay                       an older sequence number, not the stored operation
     │   ├── ChainMismatch                the previous-operation hash is not the head's
     │   ├── DIDDeactivated               the DID is deactivated; nothing more is accepted
-    │   └── IntegrityError               stored data failed its checks; it is not served
+    │   ├── IntegrityError               stored data failed its checks; it is not served
+    │   └── TransactionPending           sent to a chain; its outcome is not known yet
     └── Unsupported                      algorithm, key type or optional extra not available
         └── MissingExtra                 an optional dependency is not installed
 
@@ -72,6 +73,7 @@ __all__ = [
     "ResolutionError",
     "ResponseTooLarge",
     "SequenceGap",
+    "TransactionPending",
     "Unauthorized",
     "Unsupported",
     "VerificationError",
@@ -218,6 +220,19 @@ class IntegrityError(RegistryError):
     """Stored data failed its hash, chain or signature checks; it is never served."""
 
     code = "integrityError"
+
+
+class TransactionPending(RegistryError):
+    """A transaction reached the chain but was not in a ledger before the deadline.
+
+    Its outcome is unknown: it may still be applied. ``hash`` names it, to look it up later.
+    """
+
+    code = "transactionPending"
+
+    def __init__(self, message: str, *, hash: str) -> None:
+        super().__init__(message)
+        self.hash = hash
 
 
 class Unsupported(BidError):

@@ -436,7 +436,10 @@ class MemoryRegistry:
 _BACKENDS = {
     "memory": "bid.registry:_memory_from_url",
     "sqlite": "bid.backends.sqlite:SQLiteRegistry.from_url",
+    "bif+http": "bid.backends.bif_registry:BifRegistry.from_url",
+    "bif+https": "bid.backends.bif_registry:BifRegistry.from_url",
 }
+_WHOLE_URL = frozenset({"bif+http", "bif+https"})  # these factories parse the whole URL
 
 
 def _memory_from_url(rest: str, *, clock: Callable[[], datetime]) -> MemoryRegistry:
@@ -446,14 +449,20 @@ def _memory_from_url(rest: str, *, clock: Callable[[], datetime]) -> MemoryRegis
 
 
 def load_registry(url: str, *, clock: Callable[[], datetime] = system_clock) -> Registry:
-    """A registry by name: ``"memory:"``, ``"sqlite:PATH"`` (backends load lazily)."""
+    """A registry by name (backends load lazily).
+
+    ``"memory:"``, ``"sqlite:PATH"``, or a BIF node: ``"bif+https://host:port"`` (see
+    :meth:`bid.backends.bif_registry.BifRegistry.from_url` for its options).
+    """
     scheme, sep, rest = url.partition(":")
     target = _BACKENDS.get(scheme)
     if not sep or target is None:
-        raise InvalidInput(f"unknown registry {url!r}; use one of: memory:, sqlite:PATH")
+        raise InvalidInput(
+            f"unknown registry {url!r}; use one of: memory:, sqlite:PATH, bif+https://NODE"
+        )
     module_name, _, attribute = target.partition(":")
     factory: Any = importlib.import_module(module_name)
     for part in attribute.split("."):
         factory = getattr(factory, part)
-    registry: Registry = factory(rest, clock=clock)
+    registry: Registry = factory(url if scheme in _WHOLE_URL else rest, clock=clock)
     return registry

@@ -120,8 +120,13 @@ def _bytes(name: str, value: bytes) -> bytes:
     return bytes(value)
 
 
-def _address(name: str, value: str | BID, *, optional: bool = False) -> str:
-    """A BID naming an account or contract; ``""`` is allowed only when ``optional``."""
+def _address(
+    name: str, value: str | BID, *, optional: bool = False, sub_chain: bool = False
+) -> str:
+    """A BID naming an account or contract; ``""`` is allowed only when ``optional``.
+
+    With ``sub_chain``, an AC-only BID (``did:bid:<ac>``, a sub-chain's own id) is accepted.
+    """
     if optional and value == "":
         return ""
     text = str(value) if isinstance(value, BID) else _text(name, value)
@@ -129,7 +134,7 @@ def _address(name: str, value: str | BID, *, optional: bool = False) -> str:
         bid = BID.parse(text)
     except InvalidDID as exc:
         raise InvalidInput(f"{name}: {exc.message}") from exc
-    if bid.is_ac_only:
+    if bid.is_ac_only and not sub_chain:
         raise InvalidInput(f"{name}: {text} names a sub-chain, not an account")
     return text
 
@@ -647,8 +652,12 @@ class DDOContract:
         return contract_input(self.update_method, document=document)
 
     def query_input(self, bid: str | BID) -> str:
-        """``{"method": "queryBid", "params": {"id": bid}}``."""
-        return contract_input(self.query_method, id=_address("bid", bid))
+        """``{"method": "queryBid", "params": {"id": bid}}``.
+
+        ``bid`` may be a sub-chain's own id, ``did:bid:<ac>``: BID-SDK-JAVA asks the AC
+        contract (:attr:`ac_address`) for those documents.
+        """
+        return contract_input(self.query_method, id=_address("bid", bid, sub_chain=True))
 
     def reauth_input(self, bid: str | BID, authentication: Sequence[str]) -> str:
         """``{"method": "reAuth", "params": {"id": bid, "authentication": [...]}}``.
