@@ -556,3 +556,26 @@ def test_the_cli_writes_to_and_resolves_from_the_chain(
     code, _out, err = run(capsys, "resolve", did, "--registry", url)
     assert code == 3
     assert "notFound" not in err
+
+
+def test_the_driver_server_resolves_from_the_chain(node: BifTestNode) -> None:
+    httpx = pytest.importorskip("httpx")
+    from tests.test_server import serving
+
+    from bid.methods.key import KeyMethod
+    from bid.resolver import CachedResolver, MethodRouter
+    from bid.server import create_app
+
+    key = ed(1)
+    registry = chain(node, key)
+    v1 = registry.submit(genesis(key))
+    v2 = registry.submit(next_operation("deactivate", v1, key))
+    router = MethodRouter([KeyMethod(), BidMethod(chain(node))])
+    with serving(create_app(CachedResolver(router, ttl=60, max_size=10))) as base:
+        answer = httpx.get(f"{base}/1.0/identifiers/{v1.did}", timeout=10)
+        assert answer.status_code == 410
+        assert answer.json()["didDocumentMetadata"]["versionId"] == str(v2.seq)
+        assert httpx.get(f"{base}/1.0/identifiers/{ed(2).bid()}", timeout=10).status_code == 404
+        node.close()
+        fresh = str(ed(3).bid())
+        assert httpx.get(f"{base}/1.0/identifiers/{fresh}", timeout=10).status_code == 500
