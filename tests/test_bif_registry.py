@@ -560,11 +560,10 @@ def test_the_cli_writes_to_and_resolves_from_the_chain(
 
 def test_the_driver_server_resolves_from_the_chain(node: BifTestNode) -> None:
     httpx = pytest.importorskip("httpx")
-    from tests.test_server import serving
-
     from bid.methods.key import KeyMethod
     from bid.resolver import CachedResolver, MethodRouter
     from bid.server import create_app
+    from test_server import serving
 
     key = ed(1)
     registry = chain(node, key)
