@@ -578,3 +578,26 @@ def test_the_driver_server_resolves_from_the_chain(node: BifTestNode) -> None:
         node.close()
         fresh = str(ed(3).bid())
         assert httpx.get(f"{base}/1.0/identifiers/{fresh}", timeout=10).status_code == 500
+
+
+def test_a_write_landing_between_the_two_reads_is_read_again(node: BifTestNode) -> None:
+    key = ed(1)
+    writer = chain(node, key)
+    v1 = writer.submit(genesis(key))
+    later = update(v1, key, "later")
+
+    class Interleaved(BifNodeClient):
+        """The real client; a writer lands after the log was read, before the document."""
+
+        raced = False
+
+        def query_contract(self, contract_address: str, input: str) -> str | None:
+            if not self.raced:
+                self.raced = True
+                writer.submit(later)
+            return super().query_contract(contract_address, input)
+
+    reader = BifRegistry(node.url, node=Interleaved(node.url, policy=LOOPBACK))
+    head = reader.read(v1.did)
+    assert head is not None
+    assert head.operation == later

@@ -69,6 +69,7 @@ OPERATION_KEY_PREFIX = "bid-op-"
 _OP_KEY = re.compile(r"bid-op-([1-9][0-9]{0,17})")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", re.ASCII)
 _METADATA_VALUE_MAX = 256_000
+_READ_ATTEMPTS = 3
 #: The HTTP policy of a BifRegistry's node client by default: ``/getAccount`` answers with
 #: the whole operation log, so the response cap is larger than the resolvers' 1 MiB.
 NODE_POLICY = HttpPolicy(max_response_bytes=16 << 20)
@@ -218,28 +219,26 @@ class BifRegistry:
         return versions[-1] if versions else None
 
     def history(self, did: str) -> tuple[Version, ...]:
-        """Every version of ``did``, replayed and checked against the contract's document."""
+        """Every version of ``did``, replayed and checked against the contract's document.
+
+        The log and the document come from two requests; a write that lands between them
+        makes them disagree, so a disagreement is read again while the account's nonce
+        keeps moving (at most :data:`_READ_ATTEMPTS` times) before it counts as corruption.
+        """
         if not _is_bid(did):
             return ()
-        versions = self._log(did, self.node.account(did))
-        stored = self.node.query_contract(self.contract.address, self.contract.query_input(did))
-        if not versions:
-            if stored is not None:
-                raise IntegrityError(
-                    f"{did} has a document in the DDO contract but no signed operation log on "
-                    "its account (another tool wrote it), so it cannot be verified here; "
-                    "resolve it through a BIF resolver (bid resolve --resolver bif+URL)"
-                )
-            return ()
-        head = versions[-1]
-        document = head.document.to_json()
-        expected = _emptied(document) if head.deactivated else document
-        if stored is None or not _same_json(stored, expected):
-            raise IntegrityError(
-                f"the DDO contract's document for {did} is not the one its operation log "
-                f"ends in (seq {head.seq}); it is not served"
-            )
-        return tuple(versions)
+        account = self.node.account(did)
+        for attempt in range(_READ_ATTEMPTS):
+            versions = self._log(did, account)
+            stored = self.node.query_contract(self.contract.address, self.contract.query_input(did))
+            problem = _disagreement(did, versions, stored)
+            if problem is None:
+                return tuple(versions)
+            again = self.node.account(did)
+            if attempt + 1 == _READ_ATTEMPTS or _nonce(again) == _nonce(account):
+                raise problem
+            account = again
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _log(self, did: str, account: Account | None) -> list[Version]:
         if account is None:
@@ -410,6 +409,33 @@ def _options(query: str) -> dict[str, str]:
             raise InvalidInput(f"malformed BIF registry option {part[:40]!r}; use name=value")
         options[name] = value
     return options
+
+
+def _nonce(account: Account | None) -> int:
+    return account.nonce if account is not None else 0
+
+
+def _disagreement(
+    did: str, versions: Sequence[Version], stored: str | None
+) -> IntegrityError | None:
+    """Why the contract's document ``stored`` does not match the log, or None if it does."""
+    if not versions:
+        if stored is None:
+            return None
+        return IntegrityError(
+            f"{did} has a document in the DDO contract but no signed operation log on its "
+            "account (another tool wrote it), so it cannot be verified here; resolve it "
+            "through a BIF resolver (bid resolve --resolver bif+URL)"
+        )
+    head = versions[-1]
+    document = head.document.to_json()
+    expected = _emptied(document) if head.deactivated else document
+    if stored is not None and _same_json(stored, expected):
+        return None
+    return IntegrityError(
+        f"the DDO contract's document for {did} is not the one its operation log ends in "
+        f"(seq {head.seq}); it is not served"
+    )
 
 
 def _is_bid(did: str) -> bool:
