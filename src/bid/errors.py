@@ -9,9 +9,28 @@
     │   ├── InvalidDocument              code "invalidDidDocument"
     │   ├── InvalidKey                   code "invalidPublicKey" (or "invalidPublicKeyLength")
     │   ├── InvalidOperation             a registry operation that is malformed
-    │   └── ParseError                   text that is not the encoding it claims to be
+    │   ├── ParseError                   text that is not the encoding it claims to be
+    │   ├── InvalidCredential            a credential or presentation off the VC data model
+    │   ├── DataLossDetected             JSON-LD would drop a term: it would go unsigned
+    │   ├── ContextNotAllowed            a JSON-LD context outside the pinned, bundled set
+    │   ├── ResourceLimitExceeded        input that would take too much work (RDF blank nodes)
+    │   └── MalformedJWS                 not a compact JWS we accept (segments, base64url, crit)
     ├── VerificationError                well-formed, but a check failed ("is invalid")
-    │   └── InvalidSignature             the signature does not verify under the key
+    │   ├── InvalidSignature             the signature does not verify under the key
+    │   ├── MalformedProof               code "MALFORMED_PROOF_ERROR"
+    │   ├── ProofVerificationError       code "PROOF_VERIFICATION_ERROR"
+    │   ├── InvalidVerificationMethod    code "INVALID_VERIFICATION_METHOD" (or a sibling code)
+    │   ├── InvalidAlgorithm             a JOSE "alg" outside the allow-list (EdDSA)
+    │   ├── ClaimsMismatch               JWT claims that disagree with the credential
+    │   ├── IssuerMismatch               the proof's key is not controlled by the issuer
+    │   ├── HolderMismatch               the presentation's key is not controlled by the holder
+    │   ├── InvalidChallenge             code "INVALID_CHALLENGE_ERROR"
+    │   ├── InvalidDomain                code "INVALID_DOMAIN_ERROR"
+    │   ├── ReplayDetected               a presentation challenge used before
+    │   ├── CredentialExpired            past validUntil / exp / proof expires
+    │   ├── CredentialNotYetValid        before validFrom / nbf
+    │   ├── CredentialStatusError        revoked or suspended (code "revoked", "suspended")
+    │   └── SchemaValidationError        the credential breaks its credentialSchema
     ├── ResolutionError                  no document could be obtained ("could not check")
     │   ├── NotFound                     code "notFound"
     │   ├── MethodNotSupported           code "methodNotSupported"
@@ -50,28 +69,47 @@ __all__ = [
     "AddressNotAllowed",
     "BidError",
     "ChainMismatch",
+    "ClaimsMismatch",
     "Conflict",
+    "ContextNotAllowed",
+    "CredentialExpired",
+    "CredentialNotYetValid",
+    "CredentialStatusError",
     "DIDDeactivated",
+    "DataLossDetected",
+    "HolderMismatch",
     "HttpError",
     "HttpTimeout",
     "IntegrityError",
+    "InvalidAlgorithm",
+    "InvalidChallenge",
+    "InvalidCredential",
     "InvalidDID",
     "InvalidDIDURL",
     "InvalidDocument",
+    "InvalidDomain",
     "InvalidInput",
     "InvalidKey",
     "InvalidOperation",
     "InvalidSignature",
+    "InvalidVerificationMethod",
+    "IssuerMismatch",
+    "MalformedJWS",
+    "MalformedProof",
     "MethodNotSupported",
     "MissingExtra",
     "NotFound",
     "ParseError",
+    "ProofVerificationError",
     "RedirectRefused",
     "RegistryError",
     "Replay",
+    "ReplayDetected",
     "RepresentationNotSupported",
     "ResolutionError",
+    "ResourceLimitExceeded",
     "ResponseTooLarge",
+    "SchemaValidationError",
     "SequenceGap",
     "TransactionPending",
     "Unauthorized",
@@ -138,6 +176,36 @@ class ParseError(InvalidInput):
     code = "parseError"
 
 
+class InvalidCredential(InvalidInput):
+    """A credential or presentation that breaks the VC data model (1.1 or 2.0)."""
+
+    code = "invalidCredential"
+
+
+class DataLossDetected(InvalidInput):
+    """JSON-LD expansion would drop a term or type, so it would not be signed."""
+
+    code = "DATA_LOSS_DETECTION_ERROR"
+
+
+class ContextNotAllowed(InvalidInput):
+    """A JSON-LD context that is not one of the bundled, hash-pinned contexts."""
+
+    code = "contextNotAllowed"
+
+
+class ResourceLimitExceeded(InvalidInput):
+    """Input whose processing would exceed a work bound (RDF canonicalization, sizes)."""
+
+    code = "resourceLimitExceeded"
+
+
+class MalformedJWS(InvalidInput):
+    """Text that is not a compact JWS this library accepts."""
+
+    code = "malformedJws"
+
+
 class VerificationError(BidError):
     """Well-formed input that failed a check: the thing verified is invalid."""
 
@@ -148,6 +216,91 @@ class InvalidSignature(VerificationError):
     """A signature that does not verify under the given public key and message."""
 
     code = "invalidSignature"
+
+
+class MalformedProof(VerificationError):
+    """A proof whose shape is wrong: a missing member, a bad proofValue encoding or length."""
+
+    code = "MALFORMED_PROOF_ERROR"
+
+
+class ProofVerificationError(VerificationError):
+    """A proof that does not verify for a reason other than the signature bytes alone."""
+
+    code = "PROOF_VERIFICATION_ERROR"
+
+
+class InvalidVerificationMethod(VerificationError):
+    """The verification method cannot be used: not found, not the key's controller's, or not
+    authorized for the proof purpose (``INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD``)."""
+
+    code = "INVALID_VERIFICATION_METHOD"
+
+
+class InvalidAlgorithm(VerificationError):
+    """A JOSE ``alg`` outside the allow-list (EdDSA), refused before any signature work."""
+
+    code = "invalidAlgorithm"
+
+
+class ClaimsMismatch(VerificationError):
+    """JWT claims (iss, sub, jti, nbf, exp) that disagree with the credential they carry."""
+
+    code = "claimsMismatch"
+
+
+class IssuerMismatch(VerificationError):
+    """The proof's verification method is not controlled by the credential's issuer."""
+
+    code = "issuerMismatch"
+
+
+class HolderMismatch(VerificationError):
+    """The presentation's verification method is not controlled by its holder."""
+
+    code = "holderMismatch"
+
+
+class InvalidChallenge(VerificationError):
+    """The presentation proof's challenge is missing or not the expected one."""
+
+    code = "INVALID_CHALLENGE_ERROR"
+
+
+class InvalidDomain(VerificationError):
+    """The presentation proof's domain is missing or not the expected one."""
+
+    code = "INVALID_DOMAIN_ERROR"
+
+
+class ReplayDetected(VerificationError):
+    """A presentation challenge that was already used (challenges are single-use)."""
+
+    code = "replayDetected"
+
+
+class CredentialExpired(VerificationError):
+    """The credential (or its proof) is past ``validUntil``, ``exp`` or ``expires``."""
+
+    code = "credentialExpired"
+
+
+class CredentialNotYetValid(VerificationError):
+    """The credential is before its ``validFrom`` or ``nbf``."""
+
+    code = "credentialNotYetValid"
+
+
+class CredentialStatusError(VerificationError):
+    """The credential's status list marks it revoked (code ``revoked``) or suspended."""
+
+    code = "revoked"
+
+
+class SchemaValidationError(VerificationError):
+    """The credential does not validate against its ``credentialSchema``."""
+
+    code = "schemaValidationError"
 
 
 class ResolutionError(BidError):
