@@ -13,6 +13,7 @@ import pytest
 
 import bid
 from bid import cli
+from bid.backends.defaults import default_registry_url
 from bid.ddo_proof import verify_document_proof
 from bid.methods.bid import key_name
 
@@ -250,7 +251,7 @@ def test_registry_from_environment_and_default_location(
     monkeypatch.delenv("BID_REGISTRY")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setattr(sys, "platform", "linux")
-    assert cli.default_registry_url() == f"sqlite:{tmp_path / 'data' / 'bid' / 'registry.sqlite3'}"
+    assert default_registry_url() == f"sqlite:{tmp_path / 'data' / 'bid' / 'registry.sqlite3'}"
     sh.ok("did", "create", "--key", str(alice), registry=False)
     assert (tmp_path / "data" / "bid" / "registry.sqlite3").is_file()
 
@@ -277,3 +278,9 @@ def test_demo_registers_and_resolves(sh: Shell) -> None:
     assert "registered" in out
     assert '"versionId": "1"' in out
     assert '"verificationMethod"' in out
+    # The credential flow: issued, presented once, refused the second time, then revoked.
+    assert "verify credential           verified" in out
+    assert "verify presentation         verified" in out
+    assert "the same presentation again replayDetected" in out
+    assert out.rstrip().splitlines()[-2].split() == ["verify", "credential", "NOT", "verified"]
+    assert out.rstrip().splitlines()[-1].split()[0] == "revoked"

@@ -190,7 +190,7 @@ def test_every_error_is_a_bid_error() -> None:
 
 # -- layering -------------------------------------------------------------------------------------
 
-RIM = re.compile(r"^(cli\.py|server\.py|backends/.*|testing/.*)$")
+RIM = re.compile(r"^(cli(_\w+)?\.py|server\.py|backends/.*|testing/.*)$")
 IO_MODULES = (
     "socket",
     "httpx",

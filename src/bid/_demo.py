@@ -84,3 +84,88 @@ def run_demo(
     if result.did_document is not None:
         for line in json.dumps(result.did_document.to_json(), indent=2).splitlines():
             say("  " + line)
+    _credentials(say, key=key, registry=registry, now=now)
+
+
+def _credentials(
+    say: Callable[..., None], *, key: Ed25519PrivateKey, registry: Registry, now: datetime
+) -> None:
+    """The did:bid issuer signs a diploma for a did:key holder; revoke it; verify again."""
+    from .methods.key import KeyMethod
+    from .resolver import MethodRouter
+    from .status import StaticFetcher, status_entry, status_list_credential, with_status
+    from .vc import MemoryChallengeStore, issue, present, verify_credential, verify_presentation
+
+    issuer = str(key.bid())
+    method = f"{issuer}#key-1"
+    resolver = MethodRouter([KeyMethod(), BidMethod(registry)])
+    holder_key = Ed25519PrivateKey.generate()
+    holder = holder_key.did_key
+    list_url = "https://university.example/status/1"
+    valid_from = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    say("")
+    say("6. The did:bid issues a credential (VC 2.0, eddsa-jcs-2022) to a did:key holder")
+    status_list = issue(
+        status_list_credential(id=list_url, issuer=issuer, valid_from=valid_from),
+        key,
+        verification_method=method,
+    )
+    assert isinstance(status_list, dict)
+    diploma = issue(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": issuer,
+            "validFrom": valid_from,
+            "credentialSubject": {"id": holder, "degree": "Bachelor of Science"},
+            "credentialStatus": status_entry(list_url, 94567),
+        },
+        key,
+        verification_method=method,
+        created=now,
+    )
+    assert isinstance(diploma, dict)
+    say("holder", holder)
+    say("proof", f"{diploma['proof']['cryptosuite']} by {method}")
+    lists = StaticFetcher({list_url: status_list})
+    result = verify_credential(diploma, resolver=resolver, now=now, status_fetcher=lists)
+    say("verify credential", "verified" if result.verified else f"NOT verified {result.errors}")
+    say("checks", ", ".join(result.checks))
+
+    say("")
+    say("7. The holder presents it to a verifier's challenge")
+    store = MemoryChallengeStore()
+    challenge = store.issue()
+    presentation = present(
+        [diploma],
+        holder_key,
+        holder=holder,
+        verification_method=f"{holder}#{holder.split(':')[-1]}",
+        challenge=challenge,
+        domain="verifier.example",
+        created=now,
+    )
+    first = verify_presentation(
+        presentation,
+        resolver=resolver,
+        now=now,
+        status_fetcher=lists,
+        challenge_store=store,
+        domain="verifier.example",
+    )
+    say("verify presentation", "verified" if first.verified else f"NOT verified {first.errors}")
+    again = verify_presentation(
+        presentation, resolver=resolver, now=now, status_fetcher=lists, challenge_store=store
+    )
+    say("the same presentation again", ", ".join(e["code"] for e in again.errors) or "ACCEPTED")
+
+    say("")
+    say("8. The issuer revokes the credential; verification now fails")
+    revoked = issue(with_status(status_list, 94567, 1), key, verification_method=method)
+    assert isinstance(revoked, dict)
+    lists = StaticFetcher({list_url: revoked})
+    after = verify_credential(diploma, resolver=resolver, now=now, status_fetcher=lists)
+    say("verify credential", "verified" if after.verified else "NOT verified")
+    for error in after.errors:
+        say("  " + error["code"], error["message"])

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 from . import __version__
 from ._codec import b58decode_bif, b58encode_bif, hex_decode
 from ._json import JSONValue
+from .backends.defaults import default_registry_url
 from .bif import BID
 from .did import DIDURL
 from .errors import (
@@ -318,17 +319,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- registry commands ---------------------------------------------------------------------
-
-
-def default_registry_url() -> str:
-    """``sqlite:`` + the registry file in the user's data directory (created on first use)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:{base / 'bid' / 'registry.sqlite3'}"
 
 
 def _open_registry(args: argparse.Namespace, *signers: PrivateKey) -> Registry:
@@ -835,6 +825,9 @@ def build_parser() -> argparse.ArgumentParser:
         "bid demo",
         _cmd_demo,
     )
+    from .cli_vc import add_commands  # the credential commands live in their own module
+
+    add_commands(commands)
     return parser
 
 

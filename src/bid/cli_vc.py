@@ -1,0 +1,498 @@
+"""The credential commands of ``bid``: ``vc issue|verify``, ``vp create|verify``, ``status ...``.
+
+Exit codes as everywhere: 0 ok (verified), 1 not verified, 2 bad input, 3 could not
+resolve (every failure was a resolution failure: the verdict is unknown, not negative).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .cli import (
+    EXIT_OK,
+    EXIT_RESOLUTION_FAILED,
+    EXIT_VERIFICATION_FAILED,
+    _add,
+    _no_handler,
+    _Parser,
+    _print_json,
+    _private_key_file,
+    _registry_option,
+    _resolver,
+    _resolver_option,
+    _UsageError,
+)
+from .credentials import issuer_id, parse
+from .errors import (
+    InvalidDIDURL,
+    InvalidInput,
+    IssuerMismatch,
+    ParseError,
+    ProofVerificationError,
+    Unsupported,
+)
+from .keys import Ed25519PublicKey, PrivateKey
+from .resolver import Resolver
+
+if TYPE_CHECKING:
+    from .vc import VerificationResult
+from .vc import (
+    VerificationResult,
+    issue,
+    present,
+    verify_credential,
+    verify_presentation,
+)
+
+__all__ = ["SUITES", "add_commands"]
+
+_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+#: bid.vc.ISSUE_SUITES, written out so that building the parser imports no credential code.
+SUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022", "Ed25519Signature2020", "jwt")
+#: Error codes that mean "could not find out" rather than "is invalid".
+_UNRESOLVED = frozenset(
+    {"notFound", "internalError", "methodNotSupported", "representationNotSupported"}
+)
+
+
+def _read(arg: str, what: str) -> str:
+    try:
+        if arg == "-":
+            data = sys.stdin.buffer.read(_MAX_DOCUMENT_BYTES + 1)
+        else:
+            data = Path(arg).read_bytes()[: _MAX_DOCUMENT_BYTES + 1]
+    except OSError as exc:
+        raise _UsageError(f"cannot read {what} {arg}: {exc.strerror or exc}") from exc
+    if len(data) > _MAX_DOCUMENT_BYTES:
+        raise _UsageError(f"{what} {arg} is larger than {_MAX_DOCUMENT_BYTES} bytes")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise _UsageError(f"{what} {arg} is not UTF-8 text") from exc
+
+
+def _document_or_jwt(arg: str, what: str) -> dict[str, Any] | str:
+    text = _read(arg, what)
+    if not text.startswith("{"):
+        return text  # a compact JWT
+    value = parse(text, what=what)
+    if not isinstance(value, dict):
+        raise ParseError(f"the {what} is not a JSON object")
+    return value
+
+
+def _method_for(resolver: Resolver, did: str, key: PrivateKey, relationship: str) -> str:
+    """The verification method of ``did`` whose key is ``key``, listed for ``relationship``."""
+    document = resolver.resolve(did).raise_for_error()
+    for method in document.verification_methods(relationship):  # type: ignore[arg-type]
+        try:
+            if method.public_key() == key.public_key:
+                return document.absolute(method.id)
+        except InvalidInput:
+            continue
+    raise InvalidDIDURL(f"the key is not listed under {relationship} in {did}'s document")
+
+
+def _did_key(key: PrivateKey) -> str:
+    public = key.public_key
+    if not isinstance(public, Ed25519PublicKey):
+        raise Unsupported(
+            "an SM2 key cannot sign credentials (no W3C cryptosuite exists for SM2); "
+            "use an Ed25519 key"
+        )
+    return public.did_key
+
+
+def _signer_and_method(
+    args: argparse.Namespace, resolver: Resolver, did: str | None, relationship: str
+) -> tuple[PrivateKey, str, str]:
+    key = _private_key_file(args.key, "--key")
+    if did is None:
+        did_key = _did_key(key)
+        return key, did_key, f"{did_key}#{did_key.split(':')[-1]}"
+    return key, did, _method_for(resolver, did, key, relationship)
+
+
+def _cmd_vc_issue(args: argparse.Namespace) -> int:
+    credential = _document_or_jwt(args.credential, "credential")
+    if not isinstance(credential, dict):
+        raise _UsageError("the credential to issue is a JSON object")
+    stated = credential.get("issuer")
+    if args.issuer and stated is not None and issuer_id(credential) != args.issuer:
+        raise _UsageError(f"the credential's issuer is {issuer_id(credential)}, not {args.issuer}")
+    did = args.issuer or (issuer_id(credential) if stated is not None else None)
+    with _resolver(args) as resolver:
+        key, did, method = _signer_and_method(args, resolver, did, "assertionMethod")
+    if stated is None:
+        credential["issuer"] = did
+
+    signed = issue(credential, key, verification_method=method, suite=args.suite)
+    if isinstance(signed, str):
+        sys.stdout.write(signed + "\n")
+    else:
+        _print_json(signed)
+    return EXIT_OK
+
+
+def _verdict(result: VerificationResult) -> int:
+    _print_json(result.to_json())
+    if result.verified:
+        return EXIT_OK
+    codes = {error["code"] for error in result.errors}
+    for inner in result.credentials:
+        codes |= {error["code"] for error in inner.errors}
+    if codes and codes <= _UNRESOLVED:
+        return EXIT_RESOLUTION_FAILED
+    return EXIT_VERIFICATION_FAILED
+
+
+def _now(args: argparse.Namespace) -> datetime | None:
+    if not args.at:
+        return None
+    try:
+        moment = datetime.fromisoformat(args.at.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise _UsageError(f"--at {args.at!r} is not an ISO 8601 date-time") from exc
+    if moment.tzinfo is None:
+        raise _UsageError("--at needs a time zone (Z or +hh:mm)")
+    return moment.astimezone(timezone.utc)
+
+
+def _json_file(path: str, what: str) -> dict[str, Any]:
+    value = _document_or_jwt(path, what)
+    if not isinstance(value, dict):
+        raise _UsageError(f"{path}: a {what} is a JSON object")
+    return value
+
+
+def _fetchers(args: argparse.Namespace) -> dict[str, Any]:
+    """Status lists (keyed by their ``id``) and JSON schemas (by ``$id``) from files."""
+    from .status import StaticFetcher
+
+    out: dict[str, Any] = {}
+    lists = [_json_file(path, "status list credential") for path in args.status_list or []]
+    if lists:
+        out["status_fetcher"] = StaticFetcher({str(c.get("id")): c for c in lists})
+    schemas = [_json_file(path, "schema") for path in args.schema or []]
+    if schemas:
+        keyed = {str(s.get("$id", s.get("id"))): s for s in schemas}
+        out["schema_fetcher"] = StaticFetcher(keyed)
+    return out
+
+
+def _cmd_vc_verify(args: argparse.Namespace) -> int:
+
+    credential = _document_or_jwt(args.credential, "credential")
+    with _resolver(args) as resolver:
+        result = verify_credential(credential, resolver=resolver, now=_now(args), **_fetchers(args))
+    return _verdict(result)
+
+
+def _cmd_vp_create(args: argparse.Namespace) -> int:
+
+    credentials = [_document_or_jwt(path, "credential") for path in args.credentials]
+    with _resolver(args) as resolver:
+        key, holder, method = _signer_and_method(args, resolver, args.holder, "authentication")
+    signed = present(
+        credentials,
+        key,
+        holder=holder,
+        verification_method=method,
+        challenge=args.challenge,
+        domain=args.domain,
+        suite=args.suite,
+    )
+    if isinstance(signed, str):
+        sys.stdout.write(signed + "\n")
+    else:
+        _print_json(signed)
+    return EXIT_OK
+
+
+def _cmd_vp_verify(args: argparse.Namespace) -> int:
+
+    presentation = _document_or_jwt(args.presentation, "presentation")
+    with _resolver(args) as resolver:
+        result = verify_presentation(
+            presentation,
+            resolver=resolver,
+            challenge=args.challenge,
+            domain=args.domain,
+            now=_now(args),
+            **_fetchers(args),
+        )
+    return _verdict(result)
+
+
+def _write_json(data: dict[str, Any], output: str | None) -> None:
+    """Print ``data``, or write it to ``output`` all at once (temporary file, then rename)."""
+    if output is None:
+        _print_json(data)
+        return
+    target = Path(output)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise _UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def _sign_list(
+    args: argparse.Namespace, unsigned: dict[str, Any], resolver: Resolver
+) -> dict[str, Any]:
+    from .vc import issue
+
+    key, _did, method = _signer_and_method(args, resolver, issuer_id(unsigned), "assertionMethod")
+    signed = issue(unsigned, key, verification_method=method, suite=args.suite)
+    assert isinstance(signed, dict)  # the JSON suites only: a list is read as JSON
+    return signed
+
+
+def _cmd_status_create(args: argparse.Namespace) -> int:
+    from .status import status_list_credential
+
+    with _resolver(args) as resolver:
+        key = _private_key_file(args.key, "--key")
+        issuer = args.issuer or _did_key(key)
+        unsigned = status_list_credential(
+            id=args.id, issuer=issuer, purpose=args.purpose, length=args.length
+        )
+        signed = _sign_list(args, unsigned, resolver)
+    _write_json(signed, args.output)
+    return EXIT_OK
+
+
+_CHANGES = {"revoke": ("revocation", 1), "suspend": ("suspension", 1), "restore": ("suspension", 0)}
+
+
+def _cmd_status_change(args: argparse.Namespace) -> int:
+    from .status import read_status, status_entry, with_status
+
+    purpose, value = _CHANGES[args.change]
+    listed = _json_file(args.list, "status list credential")
+    subject = listed.get("credentialSubject")
+    declared = subject.get("statusPurpose") if isinstance(subject, dict) else None
+    if purpose not in ([declared] if isinstance(declared, str) else (declared or [])):
+        raise _UsageError(
+            f"{args.change} needs a {purpose} list; this one is for {declared!r}"
+            + (" (a revocation cannot be undone)" if args.change == "restore" else "")
+        )
+    list_id = str(listed.get("id"))
+    entry = status_entry(list_id, args.index, purpose=purpose)
+    unsigned = with_status(listed, args.index, value)
+    with _resolver(args) as resolver:
+        signed = _sign_list(args, unsigned, resolver)
+    _write_json(signed, args.output or args.list)
+    _print_json(
+        {
+            "list": list_id,
+            "index": args.index,
+            "purpose": purpose,
+            "value": read_status(signed, entry),
+        }
+    )
+    return EXIT_OK
+
+
+def _cmd_status_entry(args: argparse.Namespace) -> int:
+    from .status import status_entry
+
+    _print_json(status_entry(args.list_id, args.index, purpose=args.purpose))
+    return EXIT_OK
+
+
+def _cmd_status_check(args: argparse.Namespace) -> int:
+    from .status import StaticFetcher, check_status
+    from .vc import verify_credential
+
+    credential = _json_file(args.credential, "credential")
+    lists = [_json_file(path, "status list credential") for path in args.status_list]
+    fetcher = StaticFetcher({str(c.get("id")): c for c in lists})
+    with _resolver(args) as resolver:
+
+        def verify_list(listed: Any) -> None:
+            result = verify_credential(listed, resolver=resolver, now=_now(args))
+            if not result.verified:
+                raise ProofVerificationError(
+                    f"the status list does not verify: {result.errors[0]['message']}"
+                )
+            if issuer_id(listed) != issuer_id(credential):
+                raise IssuerMismatch("the status list credential has another issuer")
+
+        results = check_status(credential, fetcher, verify_list=verify_list, now=_now(args))
+    _print_json(results)
+    return EXIT_OK
+
+
+def _verify_options(parser: argparse.ArgumentParser) -> None:
+    _registry_option(parser)
+    _resolver_option(parser)
+    parser.add_argument("--at", metavar="TIME", help="verify as of this time (default: now)")
+    parser.add_argument(
+        "--status-list",
+        metavar="FILE",
+        action="append",
+        help="a status list credential (bid status create) to check credentialStatus "
+        "against; repeatable. Without one, credentialStatus is reported as not checked",
+    )
+    parser.add_argument(
+        "--schema",
+        metavar="FILE",
+        action="append",
+        help="a JSON Schema (by its $id) or JsonSchemaCredential (by its id) for "
+        "credentialSchema; repeatable",
+    )
+
+
+def _group(
+    commands: argparse._SubParsersAction[_Parser], name: str, help_text: str, example: str
+) -> argparse._SubParsersAction[_Parser]:
+    """A command with subcommands (``bid vc ...``); returns where to add them."""
+    parser = _add(commands, name, help_text, example, _no_handler)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    return sub
+
+
+def add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """Add ``vc``, ``vp`` and ``status`` to the ``bid`` parser."""
+    vc_commands = _group(
+        commands, "vc", "issue and verify credentials", "bid vc issue --key k.json c.json"
+    )
+    issue_parser = _add(
+        vc_commands,
+        "issue",
+        "sign a credential (eddsa-jcs-2022 by default) and print it (JSON, or the JWT)",
+        "bid vc issue --key issuer.json diploma.json > signed.json\n"
+        "bid vc issue --key issuer.json --issuer did:bid:ef... --suite jwt diploma.json",
+        _cmd_vc_issue,
+    )
+    issue_parser.add_argument("credential", metavar="CREDENTIAL_FILE|-")
+    issue_parser.add_argument("--key", metavar="FILE", required=True, help="the issuer's key file")
+    issue_parser.add_argument("--suite", choices=SUITES, default="eddsa-jcs-2022")
+    issue_parser.add_argument(
+        "--issuer",
+        metavar="DID",
+        help="the issuer DID whose document lists the key under assertionMethod "
+        "(default: the credential's issuer, else the key's did:key)",
+    )
+    _registry_option(issue_parser)
+    _resolver_option(issue_parser)
+
+    verify_parser = _add(
+        vc_commands,
+        "verify",
+        "verify a credential (JSON or JWT); exit 0 verified, 1 not verified, 3 unresolvable",
+        "bid vc verify signed.json\nbid vc verify - < credential.jwt",
+        _cmd_vc_verify,
+    )
+    verify_parser.add_argument("credential", metavar="FILE|-")
+    _verify_options(verify_parser)
+
+    vp_commands = _group(
+        commands, "vp", "create and verify presentations", "bid vp create --key k.json c.json"
+    )
+    create = _add(
+        vp_commands,
+        "create",
+        "present credentials: a presentation signed for authentication",
+        "bid vp create --key holder.json --challenge 9f8e... --domain verifier.example c1.json",
+        _cmd_vp_create,
+    )
+    create.add_argument("credentials", metavar="CREDENTIAL_FILE", nargs="+")
+    create.add_argument("--key", metavar="FILE", required=True, help="the holder's key file")
+    create.add_argument(
+        "--holder", metavar="DID", help="the holder DID (default: the key's did:key)"
+    )
+    create.add_argument("--challenge", metavar="C")
+    create.add_argument("--domain", metavar="D")
+    create.add_argument("--suite", choices=SUITES, default="eddsa-jcs-2022")
+    _registry_option(create)
+    _resolver_option(create)
+    verify = _add(
+        vp_commands,
+        "verify",
+        "verify a presentation and every credential in it",
+        "bid vp verify --challenge 9f8e... --domain verifier.example presentation.json",
+        _cmd_vp_verify,
+    )
+    verify.add_argument("presentation", metavar="FILE|-")
+    verify.add_argument("--challenge", metavar="C", help="the challenge you handed out")
+    verify.add_argument("--domain", metavar="D", help="your domain")
+    _verify_options(verify)
+    _add_status_commands(commands)
+
+
+def _signing_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", metavar="FILE", required=True, help="the issuer's key file")
+    parser.add_argument("--suite", choices=SUITES[:-1], default="eddsa-jcs-2022")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the list credential here")
+    _registry_option(parser)
+    _resolver_option(parser)
+
+
+def _add_status_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    status_commands = _group(
+        commands,
+        "status",
+        "Bitstring Status Lists: create, revoke, suspend, restore, check",
+        "bid status create --key issuer.json --id https://example.com/status/1 -o list.json",
+    )
+    create = _add(
+        status_commands,
+        "create",
+        "a signed status list credential with every entry 0",
+        "bid status create --key issuer.json --id https://example.com/status/1 -o list.json",
+        _cmd_status_create,
+    )
+    create.add_argument("--id", required=True, metavar="URL", help="where the list is published")
+    create.add_argument("--purpose", choices=["revocation", "suspension"], default="revocation")
+    create.add_argument("--length", type=int, default=131_072, help="entries (at least 131072)")
+    create.add_argument("--issuer", metavar="DID", help="default: the key's did:key")
+    _signing_options(create)
+    for change, text in (
+        ("revoke", "set an entry of a revocation list (for good)"),
+        ("suspend", "set an entry of a suspension list"),
+        ("restore", "clear an entry of a suspension list"),
+    ):
+        parser = _add(
+            status_commands,
+            change,
+            text + "; the list is signed again and written back",
+            f"bid status {change} list.json 94567 --key issuer.json",
+            _cmd_status_change,
+        )
+        parser.set_defaults(change=change)
+        parser.add_argument("list", metavar="LIST_FILE")
+        parser.add_argument("index", type=int, metavar="INDEX")
+        _signing_options(parser)
+    entry = _add(
+        status_commands,
+        "entry",
+        "print the credentialStatus entry for an index of a list (put it in a credential)",
+        "bid status entry https://example.com/status/1 94567",
+        _cmd_status_entry,
+    )
+    entry.add_argument("list_id", metavar="LIST_URL")
+    entry.add_argument("index", type=int, metavar="INDEX")
+    entry.add_argument("--purpose", choices=["revocation", "suspension"], default="revocation")
+    check = _add(
+        status_commands,
+        "check",
+        "check a credential's status; exit 1 if revoked or suspended",
+        "bid status check credential.json --status-list list.json",
+        _cmd_status_check,
+    )
+    check.add_argument("credential", metavar="CREDENTIAL_FILE")
+    check.add_argument("--status-list", metavar="FILE", action="append", required=True)
+    check.add_argument("--at", metavar="TIME", help="as of this time (default: now)")
+    _registry_option(check)
+    _resolver_option(check)
