@@ -133,7 +133,21 @@ def test_isort_key_orders_as_ruff_does() -> None:
     ]
 
 
-PUBLIC_MODULES = ["bid", "bid.errors", "bid.did", "bid.bif", "bid.keys", "bid.strategies"]
+PUBLIC_MODULES = [
+    "bid",
+    "bid.errors",
+    "bid.did",
+    "bid.bif",
+    "bid.keys",
+    "bid.strategies",
+    "bid.vc",
+    "bid.credentials",
+    "bid.data_integrity",
+    "bid.jose",
+    "bid.jsonld",
+    "bid.status",
+    "bid.credential_schema",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
@@ -173,6 +187,16 @@ def test_package_reexports_classes_and_functions(name: str) -> None:
 
 def test_package_reexports_bid() -> None:
     assert bid.BID is importlib.import_module("bid.bif").BID
+
+
+def test_the_credential_api_is_at_the_top_level_and_loads_lazily(tmp_path: Path) -> None:
+    vc = importlib.import_module("bid.vc")
+    for name in ("issue", "verify_credential", "present", "verify_presentation"):
+        assert getattr(bid, name) is getattr(vc, name)
+        assert name in bid.__all__
+    assert "bid.vc" not in _modules_after("import bid", tmp_path)
+    with pytest.raises(AttributeError):
+        _ = bid.no_such_name
 
 
 def test_every_error_is_a_bid_error() -> None:

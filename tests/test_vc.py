@@ -640,3 +640,48 @@ def test_the_proof_layer_alone_rejects_garbage() -> None:
         di.proofs_of({"proof": "z123"})
     with pytest.raises(ProofVerificationError):
         di.Proof.parse({"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022"})
+
+
+# -- checklist part E through the credential API (the JOSE layer has its own tests) -------------
+
+
+def test_a_jwt_whose_kid_belongs_to_another_did_than_iss() -> None:
+    issuer, other = did_key_issuer(), did_key_issuer(11)
+    token = issue(credential(issuer.did), other.key, verification_method=other.method, suite="jwt")
+    result = verify_credential(token, resolver=issuer.resolver, now=NOW)
+    assert codes(result) == ["issuerMismatch"]  # 45
+
+
+def test_a_jwt_kid_must_be_an_assertion_method_and_absolute() -> None:
+    issuer = did_key_issuer()
+    relative = issue(credential(issuer.did), issuer.key, verification_method="#x", suite="jwt")
+    result = verify_credential(relative, resolver=issuer.resolver, now=NOW)
+    assert codes(result) == ["INVALID_VERIFICATION_METHOD_URL"]
+
+
+def test_an_expired_jwt_credential() -> None:
+    issuer = did_key_issuer()
+    token = issue(
+        credential(issuer.did, validUntil="2024-06-01T00:00:00Z"),
+        issuer.key,
+        verification_method=issuer.method,
+        suite="jwt",
+    )
+    assert codes(verify_credential(token, resolver=issuer.resolver, now=NOW)) == [
+        "credentialExpired"
+    ]  # 46
+
+
+def test_an_object_carrying_a_jwt_as_its_proof_is_not_trusted() -> None:
+    # 48 (agentcommercekit/ack#108): checks must run on the signed payload, never on an
+    # outer object that merely carries a valid JWT.
+    issuer = did_key_issuer()
+    token = issue(
+        credential(issuer.did), issuer.key, verification_method=issuer.method, suite="jwt"
+    )
+    outer = credential(issuer.did)
+    outer["credentialSubject"]["alumniOf"] = "Forged University"
+    outer["proof"] = {"type": "JsonWebSignature2020", "jwt": token}
+    result = verify_credential(outer, resolver=issuer.resolver, now=NOW)
+    assert not result.verified
+    assert codes(result) == ["PROOF_VERIFICATION_ERROR"]

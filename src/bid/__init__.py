@@ -6,6 +6,9 @@ SM2/SM3; the ``bid`` command line. Everything public is re-exported here.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .bif import BID
 from .ddo import BIDDocument
@@ -77,6 +80,40 @@ from .keys import (
 )
 from .registry import MemoryRegistry, Operation, Registry, Version, load_registry
 
+if TYPE_CHECKING:
+    from .vc import (
+        MemoryChallengeStore,
+        VerificationResult,
+        issue,
+        present,
+        verify_credential,
+        verify_presentation,
+    )
+
+# The credential API loads on first use, so that ``import bid`` (and ``bid --version``)
+# stays light: the names resolve through __getattr__ below.
+_LAZY = {
+    name: "bid.vc"
+    for name in (
+        "MemoryChallengeStore",
+        "VerificationResult",
+        "issue",
+        "present",
+        "verify_credential",
+        "verify_presentation",
+    )
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bid' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "BID",
     "DID",
@@ -115,6 +152,7 @@ __all__ = [
     "IssuerMismatch",
     "MalformedJWS",
     "MalformedProof",
+    "MemoryChallengeStore",
     "MemoryRegistry",
     "MethodNotSupported",
     "MissingExtra",
@@ -144,11 +182,16 @@ __all__ = [
     "Unsupported",
     "VerificationError",
     "VerificationMethod",
+    "VerificationResult",
     "Verifier",
     "Version",
     "__version__",
+    "issue",
     "load_registry",
     "parse_private_key",
     "parse_public_key",
+    "present",
     "public_key_from_bif",
+    "verify_credential",
+    "verify_presentation",
 ]

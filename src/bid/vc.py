@@ -460,7 +460,7 @@ def _verify_related(
     related: Mapping[str, Any], credential: Mapping[str, Any], ctx: _Context, what: str
 ) -> None:
     """A status list or schema credential must verify, and (for status) share the issuer."""
-    inner = _verify_credential(related, replace_fetchers(ctx))
+    inner = _verify_credential(related, _without_fetchers(ctx))
     if not inner.verified:
         first = inner.errors[0] if inner.errors else {"message": "not verified"}
         raise ProofVerificationError(f"the {what} credential does not verify: {first['message']}")
@@ -468,7 +468,7 @@ def _verify_related(
         raise IssuerMismatch("the status list credential has another issuer")
 
 
-def replace_fetchers(ctx: _Context) -> _Context:
+def _without_fetchers(ctx: _Context) -> _Context:
     """``ctx`` without fetchers: related credentials are checked without recursion."""
     return _Context(ctx.resolver, ctx.now, ctx.extra_contexts, ctx.suites, None, None)
 
