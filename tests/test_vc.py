@@ -685,3 +685,40 @@ def test_an_object_carrying_a_jwt_as_its_proof_is_not_trusted() -> None:
     result = verify_credential(outer, resolver=issuer.resolver, now=NOW)
     assert not result.verified
     assert codes(result) == ["PROOF_VERIFICATION_ERROR"]
+
+
+class _Lying:
+    """A resolver that answers every DID with one fixed document (a hostile resolver)."""
+
+    def __init__(self, document: DIDDocument) -> None:
+        self.document = document
+
+    def resolve(self, did: str, options: Any = None) -> bid.resolver.ResolutionResult:
+        return bid.resolver.ResolutionResult.success(self.document, {})
+
+
+def test_a_document_about_another_did_or_a_method_of_another_controller() -> None:
+    # 29: Controlled Identifiers 1.0, "Retrieve Verification Method".
+    key = Ed25519PrivateKey.from_seed(bytes([6]) * 32)
+    did, other = "did:example:issuer6", "did:example:someone-else"
+    signed = issue(credential(did), key, verification_method=f"{did}#k")
+    about_other = _document(other, key, assertionMethod=[f"{other}#k"])
+    result = verify_credential(signed, resolver=_Lying(about_other), now=NOW)
+    assert codes(result) == ["INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID"]
+    foreign_method = DIDDocument.from_json(
+        {
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": did,
+            "verificationMethod": [
+                {
+                    "id": f"{did}#k",
+                    "type": "Multikey",
+                    "controller": other,
+                    "publicKeyMultibase": key.public_key.multikey,
+                }
+            ],
+            "assertionMethod": [f"{did}#k"],
+        }
+    )
+    result = verify_credential(signed, resolver=_Lying(foreign_method), now=NOW)
+    assert codes(result) == ["INVALID_VERIFICATION_METHOD"]
