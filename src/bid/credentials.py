@@ -51,6 +51,8 @@ _DATETIME = re.compile(
     r"(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII
 )
 _TYPED_MEMBERS = ("credentialStatus", "termsOfUse", "evidence", "refreshService")
+_TYPED_AND_SCHEMA = (*_TYPED_MEMBERS, "credentialSchema")
+_V1_PERIOD = ("issuanceDate", "expirationDate")
 
 
 def parse(text: str | bytes, *, what: str = "credential") -> Any:
@@ -117,10 +119,12 @@ def _check_json(document: object, what: str) -> Mapping[str, Any]:
 
 
 def _check_types(document: Mapping[str, Any], required: str) -> None:
-    types = document.get("type")
-    names = as_list(types)
-    if not names or not all(isinstance(name, str) and name for name in names):
+    names = as_list(document.get("type"))
+    if not names:
         raise InvalidCredential("type must be a string or a list of strings")
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise InvalidCredential("type must be a string or a list of strings")
     if required not in names:
         raise InvalidCredential(f"type must include {required}")
 
@@ -153,8 +157,11 @@ def _check_subjects(credential: Mapping[str, Any]) -> None:
 
 
 def _check_typed(credential: Mapping[str, Any]) -> None:
-    for member in (*_TYPED_MEMBERS, "credentialSchema"):
-        for entry in as_list(credential.get(member)):
+    for member in _TYPED_AND_SCHEMA:
+        value = credential.get(member)
+        if value is None:  # absent (or null): nothing to check
+            continue
+        for entry in as_list(value):
             if not isinstance(entry, Mapping):
                 raise InvalidCredential(f"{member} entries are objects")
             if not isinstance(entry.get("type"), str | list) or not as_list(entry.get("type")):
@@ -167,7 +174,10 @@ def _check_typed(credential: Mapping[str, Any]) -> None:
 
 def _check_language_values(credential: Mapping[str, Any]) -> None:
     for member in ("name", "description"):
-        for value in as_list(credential.get(member)):
+        given = credential.get(member)
+        if given is None or isinstance(given, str):  # absent, or a plain string
+            continue
+        for value in as_list(given):
             if isinstance(value, str):
                 continue
             if not isinstance(value, Mapping) or not isinstance(value.get("@value"), str):
@@ -178,15 +188,14 @@ def _check_language_values(credential: Mapping[str, Any]) -> None:
 
 def validity(credential: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
     """(valid from, valid until) of a checked credential, either version."""
-    version = version_of(credential)
-    start, end = (
-        ("validFrom", "validUntil")
-        if version == "2.0"
-        else (
-            "issuanceDate",
-            "expirationDate",
-        )
-    )
+    return _validity(credential, version_of(credential))
+
+
+def _validity(
+    credential: Mapping[str, Any], version: Version
+) -> tuple[datetime | None, datetime | None]:
+    """:func:`validity` of a credential whose version is known."""
+    start, end = ("validFrom", "validUntil") if version == "2.0" else _V1_PERIOD
     valid_from = parse_datetime(credential[start], start) if start in credential else None
     valid_until = parse_datetime(credential[end], end) if end in credential else None
     return valid_from, valid_until
@@ -194,6 +203,14 @@ def validity(credential: Mapping[str, Any]) -> tuple[datetime | None, datetime |
 
 def check_credential(credential: object) -> Version:
     """Check a credential's shape (proofs aside); returns its version. Raises InvalidCredential."""
+    return _check_credential(credential)[0]
+
+
+def _check_credential(credential: object) -> tuple[Version, datetime | None, datetime | None]:
+    """:func:`check_credential`, returning the version and the validity period it read.
+
+    The verifier takes the period from here instead of parsing the dates a second time.
+    """
     document = _check_json(credential, "credential")
     version = version_of(document)
     _check_types(document, "VerifiableCredential")
@@ -205,11 +222,11 @@ def check_credential(credential: object) -> Version:
     _check_language_values(document)
     if version == "1.1" and "issuanceDate" not in document:
         raise InvalidCredential("a VC 1.1 credential needs issuanceDate")
-    valid_from, valid_until = validity(document)
+    valid_from, valid_until = _validity(document, version)
     if valid_from is not None and valid_until is not None and valid_from > valid_until:
         names = "validFrom > validUntil" if version == "2.0" else "issuanceDate > expirationDate"
         raise InvalidCredential(f"{names}: the credential is never valid")
-    return version
+    return version, valid_from, valid_until
 
 
 def check_presentation(presentation: object) -> Version:

@@ -411,14 +411,10 @@ def _public_key_of(props: Mapping[str, JSONValue]) -> PublicKey:
     """Read the key of a verification method, strictly; Unsupported for other algorithms."""
     vm_type = props.get("type")
     if "publicKeyMultibase" in props:
-        data = multibase_decode_z(str(props["publicKeyMultibase"]), what="publicKeyMultibase")
-        if vm_type == "Ed25519VerificationKey2020":
-            # The suite's form is a Multikey (ed01 || key); early drafts held the bare key.
-            prefixed = len(data) == 34 and data[:2] == _ED25519_MULTICODEC
-            return Ed25519PublicKey(data[2:] if prefixed else data)
-        if data[:2] == _ED25519_MULTICODEC:
-            return Ed25519PublicKey(data[2:])
-        raise Unsupported(f"publicKeyMultibase of {vm_type} is not an Ed25519 Multikey")
+        text = props["publicKeyMultibase"]
+        if type(text) is str and (vm_type is None or type(vm_type) is str):
+            return _multibase_key_cached(vm_type, text)
+        return _multibase_key(vm_type, str(text))
     if "publicKeyJwk" in props:
         jwk = props["publicKeyJwk"]
         if isinstance(jwk, Mapping) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
@@ -442,3 +438,23 @@ def _public_key_of(props: Mapping[str, JSONValue]) -> PublicKey:
             raise InvalidKey(f"publicKeyHex holds a {key_type} key but the type is {vm_type}")
         return Ed25519PublicKey(raw) if key_type == "ed25519" else SM2PublicKey(raw)
     raise Unsupported(f"no supported key material in verification method of type {vm_type}")
+
+
+def _multibase_key(vm_type: JSONValue, text: str) -> Ed25519PublicKey:
+    """The Ed25519 key of ``publicKeyMultibase`` ``text`` in a method of type ``vm_type``."""
+    data = multibase_decode_z(text, what="publicKeyMultibase")
+    if vm_type == "Ed25519VerificationKey2020":
+        # The suite's form is a Multikey (ed01 || key); early drafts held the bare key.
+        prefixed = len(data) == 34 and data[:2] == _ED25519_MULTICODEC
+        return Ed25519PublicKey(data[2:] if prefixed else data)
+    if data[:2] == _ED25519_MULTICODEC:
+        return Ed25519PublicKey(data[2:])
+    raise Unsupported(f"publicKeyMultibase of {vm_type} is not an Ed25519 Multikey")
+
+
+# A key is a pure function of (type, text), and verifiers meet the same few issuer keys
+# again and again: the most recent keys are kept (Base58 decoding costs ~6 us; the point
+# check is cached in _ed25519). Refusals are not kept: each call raises afresh. The keys
+# are immutable values, safe to share. Texts are at most 128 Base58 characters (longer
+# ones are refused before decoding), so the cache stays small.
+_multibase_key_cached = lru_cache(maxsize=1024)(_multibase_key)
