@@ -15,7 +15,9 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from bid import jsonld as bjsonld
@@ -822,3 +824,271 @@ def test_bounded_canonize_equals_pyld_normalize(document: dict[str, Any]) -> Non
     except ResourceLimitExceeded:
         return
     assert nquads == _reference_nquads(document)
+
+
+# -- the fast paths against the straightforward path ------------------------------------------
+#
+# canonize() and expand() reuse context processing across calls (per thread, per set of
+# contexts), run the sentinel pass only when the plain pass finds something, and skip
+# PyLD's URDNA2015 when every first-degree hash is unique. The straightforward path below is
+# the algorithm without any of that: PyLD's own context resolver, fresh for each pass; the
+# sentinel pass first; then PyLD's to_rdf and its (metered) URDNA2015. Both must give the
+# same N-Quads, or raise the same error with the same message.
+
+
+def _straightforward(
+    document: Any,
+    extra: dict[str, Any] | None = None,
+    *,
+    max_blank_nodes: int = 512,
+    max_equal_hashes: int = 8,
+    max_work: int = 200_000,
+) -> str:
+    from pyld import jsonld
+
+    from bid import _rdfc
+
+    plain = bjsonld._prepare(document)
+    check_contexts(plain, extra_contexts=extra)
+    loader = make_loader(extra)
+    bjsonld._probe(plain, bjsonld._Universe(loader, persistent=False))
+    dataset = bjsonld._call(lambda: jsonld.to_rdf(plain, bjsonld._native_options(loader)))
+    quads = bjsonld._quads(dataset)
+    bjsonld._check_literals(quads)
+    mentions = _rdfc.blank_node_quads(quads)
+    if len(mentions) > max_blank_nodes:
+        raise ResourceLimitExceeded(
+            f"the document has {len(mentions)} blank nodes, more than the limit of "
+            f"{max_blank_nodes}"
+        )
+    alike = max(Counter(_rdfc.first_degree_hashes(mentions).values()).values(), default=0)
+    if alike > max_equal_hashes:
+        raise ResourceLimitExceeded(
+            f"{alike} blank nodes share one first-degree hash (the limit is "
+            f"{max_equal_hashes}): canonicalizing such a graph can take factorial time"
+        )
+    return bjsonld._normalize(dataset, max_work)
+
+
+def _straightforward_expand(document: Any, extra: dict[str, Any] | None = None) -> Any:
+    from pyld import jsonld
+
+    plain = bjsonld._prepare(document)
+    check_contexts(plain, extra_contexts=extra)
+    loader = make_loader(extra)
+    bjsonld._probe(plain, bjsonld._Universe(loader, persistent=False))
+    return bjsonld._call(lambda: jsonld.expand(plain, bjsonld._native_options(loader)))
+
+
+def _outcome(action: Callable[[], Any]) -> tuple[str, Any]:
+    """("ok", result) or (error type, message): what a caller can observe."""
+    try:
+        return "ok", action()
+    except Exception as exc:  # every outcome is compared
+        return type(exc).__name__, str(exc)
+
+
+def _agree(document: Any, extra: dict[str, Any] | None = None) -> tuple[str, Any]:
+    """Canonize and expand ``document`` both ways; assert they agree; return the outcome."""
+    fast = _outcome(lambda: canonize(document, extra_contexts=extra))
+    assert fast == _outcome(lambda: _straightforward(document, extra))
+    expanded = _outcome(lambda: expand(document, extra_contexts=extra))
+    assert expanded == _outcome(lambda: _straightforward_expand(document, extra))
+    return fast
+
+
+_GOOD_KEYS = ["name", "description", "issuer", "validFrom", "https://example.org/p"]
+_BAD_KEYS = ["undefinedTerm", "@foo", "_:p", "https://example.org/a b", "proofPurpose"]
+_GOOD_STRINGS = ["did:example:1", "https://example.org/x", "x", "a\tb"]
+_BAD_STRINGS = ["credentials/1", "#frag", ""]
+_GOOD_VALUES = [
+    {"@value": "x", "@language": "en"},
+    {"@value": "2024-01-01", "@type": "http://www.w3.org/2001/XMLSchema#date"},
+    {"@id": "did:example:2"},
+]
+_BAD_VALUES = [
+    {"@value": "x", "@language": "en us"},
+    {"@value": "x", "@language": "ar", "@direction": "rtl"},
+    {"@value": "x", "@index": "i"},
+    {"@value": "x", "@type": "Undefined"},
+    {"@id": "relative"},
+    {"@id": 5},
+    {"@value": "x", "@language": "en", "@type": "https://example.org/t"},
+]
+_GOOD_TYPES = ["VerifiableCredential"]
+_BAD_TYPES = ["UndefinedType"]
+
+
+def _mixed(clean: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """Documents of defined terms only (``clean``), or mixing in undefined terms, types,
+    relative IRIs and value forms RDF does not carry."""
+
+    def pool(good: list[Any], bad: list[Any]) -> st.SearchStrategy[Any]:
+        return st.sampled_from(good if clean else good + bad)
+
+    keys = pool(["name", "description", "https://example.org/p"], _GOOD_KEYS + _BAD_KEYS)
+    leaves = st.one_of(
+        pool(_GOOD_STRINGS, _BAD_STRINGS),
+        st.integers(-5, 5),
+        st.none(),
+        pool(_GOOD_VALUES, _BAD_VALUES),
+    )
+
+    def objects(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        extras = st.dictionaries(
+            st.sampled_from(["id", "type"]),
+            pool(["did:example:3", *_GOOD_TYPES], ["credentials/2", *_BAD_TYPES]),
+            max_size=2,
+        )
+        node = st.tuples(st.dictionaries(keys, children, max_size=3), extras)
+        return st.one_of(
+            node.map(lambda pair: {**pair[0], **pair[1]}), st.lists(children, max_size=2)
+        )
+
+    values = st.recursive(leaves, objects, max_leaves=8)
+    types = st.lists(pool(_GOOD_TYPES, _BAD_TYPES), min_size=1, max_size=2)
+    return st.fixed_dictionaries(
+        {
+            "@context": st.sampled_from([[V2], [V2, EXAMPLES_V2], [V1, ED25519_2020]]),
+            "type": st.just(_GOOD_TYPES) if clean else types,
+        },
+        optional={
+            "id": pool(["urn:uuid:1", "did:example:4"], ["credentials/3"]),
+            "name": values,
+            "issuer": values,
+            "credentialSubject": values,
+            "undefinedTerm" if not clean else "description": values,
+        },
+    )
+
+
+_mixed_documents = st.booleans().flatmap(_mixed)
+
+
+@settings(max_examples=200)
+@given(_mixed_documents)
+def test_fast_paths_behave_like_the_straightforward_path(document: dict[str, Any]) -> None:
+    event(_agree(document)[0])
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(UNSIGNED, id="unsigned"),
+        pytest.param(RDFC["signed_credential"], id="rdfc-signed"),
+        pytest.param(RDFC["proof_options"], id="rdfc-options"),
+        pytest.param(ED2020["signed_credential"], id="2020-signed"),
+        pytest.param(_vc11_credential(), id="vc11"),
+        pytest.param(_v2_credential(undefinedTerm="x"), id="undefined-term"),
+        pytest.param(_clique(4), id="clique"),
+        pytest.param(_labelled_ring(64, 8), id="ring"),
+    ],
+)
+def test_known_documents_behave_like_the_straightforward_path(document: Any) -> None:
+    for _ in range(2):  # the second time from the warm caches
+        _agree(document)
+
+
+def test_the_context_url_limit_holds_with_warm_caches() -> None:
+    # PyLD fetches at most 10 context URLs per resolution (+1), and counts a URL each time
+    # it is resolved afresh in an operation, cached or not.
+    urls = [url for url in CONTEXTS if "examples/v1" not in url]
+    for url in urls:
+        _agree({"@context": [url]})  # every bundled context is now cached
+    many = {"@context": urls, "https://example.org/p": "x"}
+    for _ in range(2):
+        assert _agree(many) == (
+            "ResourceLimitExceeded",
+            "the contexts reference too many other contexts",
+        )
+    assert _agree({"@context": urls[:10], "https://example.org/p": "x"})[0] != (
+        "ResourceLimitExceeded"
+    )
+
+
+def test_cyclic_extra_contexts_fail_alike_every_time() -> None:
+    a, b = "https://example.org/a", "https://example.org/b"
+    extra = {a: {"@context": [b]}, b: {"@context": [a, {"t": "https://example.org/t"}]}}
+    document = {"@context": [V2, a], "t": "x"}
+    for _ in range(2):
+        assert _agree(document, extra)[0] == "ResourceLimitExceeded"
+
+
+def test_extra_contexts_are_never_shared_across_contents() -> None:
+    url = "https://example.org/ctx/v1"
+    document = {"@context": [V2, url], "term": "x"}
+    first = {url: {"@context": {"term": "https://example.org/first"}}}
+    second = {url: {"@context": {"term": "https://example.org/second"}}}
+    for _ in range(2):
+        assert "<https://example.org/first>" in _agree(document, first)[1]
+        assert "<https://example.org/second>" in _agree(document, second)[1]
+    with pytest.raises(ContextNotAllowed):
+        canonize(document)
+
+
+def test_import_and_scoped_urls_in_extra_contexts_are_processed_per_call() -> None:
+    base, importing, scoped = (
+        "https://example.org/base",
+        "https://example.org/importing",
+        "https://example.org/scoped",
+    )
+    extra: dict[str, Any] = {
+        base: {"@context": {"term": "https://example.org/term"}},
+        importing: {"@context": {"@import": base, "other": "https://example.org/other"}},
+        scoped: {"@context": {"nested": {"@id": "https://example.org/nested", "@context": base}}},
+    }
+    assert not bjsonld._persistable({importing: extra[importing]})
+    assert not bjsonld._persistable({scoped: extra[scoped]})
+    assert bjsonld._persistable({base: extra[base]})
+    for _ in range(2):
+        assert _agree({"@context": [V2, importing], "term": "x", "other": "y"}, extra)[0] == "ok"
+        nested = {"@context": [V2, scoped], "nested": {"term": "x"}}
+        assert _agree(nested, extra)[0] == "ok"
+
+
+def test_bundled_contexts_can_be_processed_once() -> None:
+    assert bjsonld._persistable({url: load_context(url) for url in CONTEXTS})
+
+
+def test_caches_are_per_thread_and_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = [UNSIGNED, RDFC["proof_options"], ED2020["signed_credential"], _vc11_credential()]
+    expected = [_straightforward(document) for document in documents]
+    monkeypatch.setattr(bjsonld, "_threads", threading.local())
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda i: canonize(documents[i % 4]), range(400)))
+    assert results == [expected[i % 4] for i in range(400)]
+
+
+def test_small_cache_limits_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bjsonld, "_threads", threading.local())
+    monkeypatch.setattr(bjsonld, "_MEMO_LIMIT", 2)
+    monkeypatch.setattr(bjsonld, "_INLINE_LIMIT", 1)
+    monkeypatch.setattr(bjsonld, "_IRI_LIMIT", 3)
+    monkeypatch.setattr(bjsonld, "_UNIVERSES_PER_THREAD", 1)
+    extra = {"https://example.org/x": {"@context": {"x": "https://example.org/x"}}}
+    for _ in range(3):
+        assert canonize(UNSIGNED) == RDFC["canonical_document"]
+        assert canonize(RDFC["proof_options"]) == RDFC["canonical_proof_options"]
+        document = {"@context": [V2, "https://example.org/x"], "x": "1"}
+        assert canonize(document, extra_contexts=extra) == _straightforward(document, extra)
+
+
+def test_check_no_data_loss_accepts_any_loader() -> None:
+    ours = make_loader()
+
+    def loader(url: str, options: Any = None) -> dict[str, Any]:
+        return ours(url, options)
+
+    check_no_data_loss(UNSIGNED, loader=loader)
+    with pytest.raises(DataLossDetected, match="undefinedTerm"):
+        check_no_data_loss(_v2_credential(undefinedTerm="x"), loader=loader)
+
+
+def test_without_the_pyld_internals_it_falls_back_to_per_call_processing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pyld.jsonld import JsonLdProcessor
+
+    monkeypatch.setattr(bjsonld, "_threads", threading.local())
+    monkeypatch.delattr(JsonLdProcessor, "_expand_iri")
+    assert not bjsonld._universe(make_loader()).persistent

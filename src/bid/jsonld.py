@@ -17,22 +17,32 @@ Four guards sit around PyLD, which does the JSON-LD and RDF work:
   :class:`~bid.errors.ResourceLimitExceeded`.
 
 PyLD is imported on first use (``pip install 'bid[jsonld]'``); loading contexts does not
-need it. Each call gets its own document loader and context cache: PyLD's global loader
-and its shared context cache are never used.
+need it. PyLD's global loader and its shared context cache are never used.
+
+Speed. A credential's contexts are fixed (the pinned files plus the caller's snapshot), so
+what PyLD computes from them is kept, per thread and per set of contexts, and reused by
+later calls (see ``_Universe``); a clean document is expanded once, not twice (see
+``_safe_pass``); and when its blank nodes hash apart, RDFC-1.0 needs no N-degree stage
+(:mod:`bid._rdfc`). Each shortcut gives exactly what the straightforward path gives, and
+the tests compare them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
+import sys
 import threading
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from importlib import resources
 from types import MappingProxyType, ModuleType
 from typing import Any, TypeAlias, TypeVar
 
+from . import _rdfc
 from ._json import JSONObject, check_value, freeze, loads_strict, thaw
 from ._optional import import_extra
 from .errors import (
@@ -133,6 +143,8 @@ _BUNDLED: dict[str, tuple[str, str]] = {
     ),
 }
 
+_BUNDLED_URLS = frozenset(_BUNDLED)
+
 CONTEXTS: Mapping[str, str] = MappingProxyType(
     {url: digest for url, (_, digest) in _BUNDLED.items()}
 )
@@ -169,25 +181,12 @@ _JSONLD_KEYWORDS = frozenset(
         "@vocab",
     ]
 )
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
 # An absolute IRI that N-Quads can carry as is (IRIREF excludes these characters).
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\\x7f]*")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 _KEYWORD_LIKE = re.compile(r"@[A-Za-z]+")
 # Control characters PyLD writes raw but RDFC-1.0's canonical N-Quads escapes.
 _DIVERGENT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NQUADS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
-_NQUADS_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\b": "\\b",
-    "\f": "\\f",
-}
 
 _MAX_SHOWN = 100
 _MAX_PROBLEMS_SHOWN = 5
@@ -258,15 +257,46 @@ def make_loader(extra_contexts: Mapping[str, JSONObject] | None = None) -> Docum
     ContextNotAllowed. ``extra_contexts`` is copied now: later changes to it do not
     count. Each call returns a fresh deep copy, as PyLD may modify what it loads.
     """
-    extras = _snapshot(extra_contexts)
+    return _Loader(_snapshot(extra_contexts))
 
-    def load(url: str, options: Any = None) -> dict[str, Any]:
-        document = extras.get(url) if isinstance(url, str) else None
+
+class _Loader:
+    """The loader :func:`make_loader` returns: bundled contexts plus a frozen snapshot.
+
+    Its :attr:`key` names the set of contexts it serves, so that context processing done
+    for one loader can be reused for any loader serving the same contexts.
+    """
+
+    __slots__ = ("_extras", "_key")
+
+    def __init__(self, extras: dict[str, JSONObject]) -> None:
+        self._extras = extras
+        self._key: str | None = None
+
+    def __call__(self, url: str, options: Any = None) -> dict[str, Any]:
+        """PyLD's loader protocol: a RemoteDocument dict holding a fresh copy."""
+        document = self._extras.get(url) if isinstance(url, str) else None
         if document is None:
             document = load_context(url)
         return {"contextUrl": None, "documentUrl": url, "document": thaw(document)}
 
-    return load
+    @property
+    def extras(self) -> Mapping[str, JSONObject]:
+        """The caller's extra contexts (validated, frozen)."""
+        return self._extras
+
+    @property
+    def key(self) -> str:
+        """``""`` for the bundled contexts alone; else a digest of the extra contexts."""
+        if self._key is None:
+            if not self._extras:
+                self._key = ""
+            else:
+                text = json.dumps(
+                    thaw(self._extras), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+                )
+                self._key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return self._key
 
 
 def _snapshot(extra_contexts: Mapping[str, JSONObject] | None) -> dict[str, JSONObject]:
@@ -311,11 +341,37 @@ def check_contexts(
     context object, ``null`` or anything else raises ContextNotAllowed. Nothing is fetched.
     """
     _require_object(document)
-    allowed = set(_BUNDLED) | set(_snapshot(extra_contexts))
+    _check_policy(document, _snapshot(extra_contexts))
+
+
+def _check_policy(document: JSONObject, extras: Mapping[str, JSONObject]) -> None:
+    """:func:`check_contexts` once the extra contexts are validated."""
+    allowed = _BUNDLED_URLS.union(extras) if extras else _BUNDLED_URLS
+    if _policy_holds(document, allowed):
+        return
     for path, value in _contexts_in(document):
         entries = value if isinstance(value, list | tuple) else [value]
         for entry in entries:
             _check_context_entry(entry, path, allowed)
+
+
+def _policy_holds(document: JSONObject, allowed: frozenset[str]) -> bool:
+    """Whether every ``@context`` entry is an allowed URL (no paths kept: the quick check)."""
+    stack: list[Any] = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                if key != "@context":
+                    stack.append(child)
+                elif isinstance(child, list | tuple):
+                    if not all(isinstance(entry, str) and entry in allowed for entry in child):
+                        return False
+                elif not (isinstance(child, str) and child in allowed):
+                    return False
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return True
 
 
 def _contexts_in(document: JSONObject) -> Iterator[tuple[str, Any]]:
@@ -334,7 +390,7 @@ def _contexts_in(document: JSONObject) -> Iterator[tuple[str, Any]]:
             stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
 
 
-def _check_context_entry(entry: object, path: str, allowed: set[str]) -> None:
+def _check_context_entry(entry: object, path: str, allowed: AbstractSet[str]) -> None:
     if isinstance(entry, str):
         if entry not in allowed:
             raise ContextNotAllowed(f"{path}: {_not_allowed(entry)}")
@@ -360,14 +416,18 @@ def check_no_data_loss(document: JSONObject, *, loader: DocumentLoader) -> None:
     ``@index`` / ``@direction``, which RDF does not carry.
     """
     plain = _prepare(document)
+    _probe(plain, _universe(loader))
+
+
+def _probe(plain: dict[str, Any], universe: _Universe) -> None:
+    """:func:`check_no_data_loss` on a prepared document, in ``universe``."""
     probe = dict(plain)
     own = plain.get("@context", [])
     probe["@context"] = [{"@vocab": _SENTINEL}, *(own if isinstance(own, list) else [own])]
     dropped: list[str | None] = []
-    jsonld = _pyld().jsonld
-    expanded = _call(
-        lambda: jsonld.expand(probe, _options(loader), on_property_dropped=dropped.append)
-    )
+    processor = universe.processor(dropped.append)
+    options = universe.options()
+    expanded = _call(lambda: processor.expand(probe, options))
     where = _Locator(plain)
     problems = _dropped_problems(dropped, where) + _expanded_problems(expanded, where)
     if problems:
@@ -375,24 +435,46 @@ def check_no_data_loss(document: JSONObject, *, loader: DocumentLoader) -> None:
 
 
 class _Locator:
-    """Where each key and string value first appears in the input (for error messages)."""
+    """Where each key and string value appears in the input (for error messages).
+
+    The document is indexed on the first question: a document without problems never is.
+    """
 
     def __init__(self, document: Mapping[str, Any]) -> None:
-        self.keys: dict[str, list[str]] = {}
-        self.values: dict[str, list[str]] = {}
-        queue: deque[tuple[str, Any]] = deque([("", document)])
+        self._document = document
+        self._keys: dict[str, list[str]] | None = None
+        self._values: dict[str, list[str]] = {}
+
+    @property
+    def keys(self) -> dict[str, list[str]]:
+        """Each key -> the paths where it is used (computed on first use)."""
+        if self._keys is None:
+            self._index()
+        assert self._keys is not None
+        return self._keys
+
+    @property
+    def values(self) -> dict[str, list[str]]:
+        """Each string value -> the paths where it appears (computed on first use)."""
+        if self._keys is None:
+            self._index()
+        return self._values
+
+    def _index(self) -> None:
+        self._keys = {}
+        queue: deque[tuple[str, Any]] = deque([("", self._document)])
         while queue:
             path, item = queue.popleft()
             if isinstance(item, Mapping):
                 for key, child in item.items():
                     if key != "@context":
                         child_path = f"{path}.{key}" if path else key
-                        self.keys.setdefault(key, []).append(child_path)
+                        self._keys.setdefault(key, []).append(child_path)
                         queue.append((child_path, child))
             elif isinstance(item, list):
                 queue.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
             elif isinstance(item, str):
-                self.values.setdefault(item, []).append(path or "the document")
+                self._values.setdefault(item, []).append(path or "the document")
 
     def key(self, name: str) -> str:
         """Where the key ``name`` is used: its path, or its name and candidate paths."""
@@ -541,9 +623,8 @@ def expand(
     document: JSONObject, *, extra_contexts: Mapping[str, JSONObject] | None = None
 ) -> list[Any]:
     """The expanded form of ``document``, after the context and data-loss checks."""
-    plain, loader = _checked(document, extra_contexts)
-    jsonld = _pyld().jsonld
-    expanded: list[Any] = _call(lambda: jsonld.expand(plain, _options(loader)))
+    plain, universe = _checked(document, extra_contexts)
+    expanded: list[Any] = _safe_pass(plain, universe, to_rdf=False)
     return expanded
 
 
@@ -565,6 +646,10 @@ def canonize(
     ordering of look-alike neighbours it tries, costs one plus the identifiers it carries
     along (about 2-3 microseconds each in PyLD, so the default stops within a second).
     Returns the N-Quads text, each statement ending in ``"\\n"``.
+
+    When every blank node's first-degree hash is unique (the usual credential), the
+    canonical labels follow from those hashes alone and :mod:`bid._rdfc` writes the result;
+    otherwise PyLD's URDNA2015 runs, metered. Both give the same text.
     """
     for name, limit in (
         ("max_blank_nodes", max_blank_nodes),
@@ -572,13 +657,69 @@ def canonize(
         ("max_work", max_work),
     ):
         _check_limit(name, limit)
-    plain, loader = _checked(document, extra_contexts)
-    jsonld = _pyld().jsonld
-    dataset: dict[str, list[dict[str, Any]]] = _call(lambda: jsonld.to_rdf(plain, _options(loader)))
+    plain, universe = _checked(document, extra_contexts)
+    dataset: dict[str, list[dict[str, Any]]] = _safe_pass(plain, universe, to_rdf=True)
     quads = _quads(dataset)
     _check_literals(quads)
-    _check_blank_nodes(quads, max_blank_nodes, max_equal_hashes)
+    mentions = _rdfc.blank_node_quads(quads)
+    if len(mentions) > max_blank_nodes:
+        raise ResourceLimitExceeded(
+            f"the document has {len(mentions)} blank nodes, more than the limit of "
+            f"{max_blank_nodes}"
+        )
+    hashes = _rdfc.first_degree_hashes(mentions)
+    alike = max(Counter(hashes.values()).values(), default=0)
+    if alike > max_equal_hashes:
+        raise ResourceLimitExceeded(
+            f"{alike} blank nodes share one first-degree hash (the limit is "
+            f"{max_equal_hashes}): canonicalizing such a graph can take factorial time"
+        )
+    labels = _rdfc.canonical_labels(hashes)
+    if labels is not None:
+        return _rdfc.canonical_nquads(quads, labels)
     return _normalize(dataset, max_work)
+
+
+def _safe_pass(plain: dict[str, Any], universe: _Universe, *, to_rdf: bool) -> Any:
+    """PyLD's expansion (``to_rdf``: its RDF dataset) of a document that loses no data.
+
+    Equivalent to :func:`check_no_data_loss` followed by PyLD's own pass, in one pass when
+    the document is clean. The plain pass runs first, reporting dropped keys; its expanded
+    form is then checked as the sentinel pass would be. Only when that finds something, or
+    the plain pass fails, does the sentinel pass run (and raise what it raises, as it
+    would have first). Why one pass suffices: the sentinel ``@vocab`` changes expansion
+    only where the plain pass consults a missing ``@vocab``, and each such place either
+    raises, drops a key (reported), or leaves a relative IRI (refused); with none of those,
+    the sentinel pass would find nothing either, and its RDF is the plain pass's.
+    """
+    dropped: list[str | None] = []
+    kept: list[Any] = []
+    processor = universe.processor(dropped.append)
+    options = universe.options()
+    if to_rdf:
+        expand_only = processor.expand
+
+        def expand_and_keep(input_: Any, expand_options: Any) -> Any:
+            expanded = expand_only(input_, expand_options)
+            kept.append(expanded)
+            return expanded
+
+        processor.expand = expand_and_keep
+        action: Callable[[], Any] = lambda: processor.to_rdf(plain, options)  # noqa: E731
+    else:
+        action = lambda: processor.expand(plain, options)  # noqa: E731
+    failure: BidError | None = None
+    try:
+        result = _call(action)
+    except BidError as exc:
+        failure = exc
+    if failure is not None:
+        _probe(plain, universe)
+        raise failure
+    expanded = kept[0] if to_rdf else result
+    if dropped or _expanded_problems(expanded, _Locator(plain)):
+        _probe(plain, universe)
+    return result
 
 
 def _check_limit(name: str, value: object) -> None:
@@ -588,13 +729,12 @@ def _check_limit(name: str, value: object) -> None:
 
 def _checked(
     document: JSONObject, extra_contexts: Mapping[str, JSONObject] | None
-) -> tuple[dict[str, Any], DocumentLoader]:
-    """A plain copy of the document that passed every check, and the loader to use."""
+) -> tuple[dict[str, Any], _Universe]:
+    """A plain copy of the document that passed the context policy, and where to process it."""
     plain = _prepare(document)
-    check_contexts(plain, extra_contexts=extra_contexts)
-    loader = make_loader(extra_contexts)
-    check_no_data_loss(plain, loader=loader)
-    return plain, loader
+    loader = _Loader(_snapshot(extra_contexts))
+    _check_policy(plain, loader.extras)
+    return plain, _universe(loader)
 
 
 def _require_object(document: object) -> None:
@@ -608,9 +748,19 @@ def _prepare(document: JSONObject) -> dict[str, Any]:
     """A checked, mutable deep copy of the document (the caller's is never touched)."""
     _require_object(document)
     check_value(document, what="JSON-LD document")
-    _check_depth(document)
-    plain: dict[str, Any] = thaw(document)
+    plain: dict[str, Any] = _thaw_within_depth(document, 1)
     return plain
+
+
+def _thaw_within_depth(item: Any, depth: int) -> Any:
+    """:func:`~bid._json.thaw` and :func:`_check_depth` in one walk."""
+    if depth > MAX_DEPTH:
+        raise ResourceLimitExceeded(f"the document nests deeper than {MAX_DEPTH} levels")
+    if isinstance(item, Mapping):
+        return {key: _thaw_within_depth(child, depth + 1) for key, child in item.items()}
+    if isinstance(item, list | tuple):
+        return [_thaw_within_depth(child, depth + 1) for child in item]
+    return item
 
 
 def _check_depth(document: object) -> None:
@@ -629,11 +779,15 @@ def _check_depth(document: object) -> None:
 
 
 def _pyld() -> ModuleType:
+    """The ``pyld`` package, or MissingExtra naming the ``jsonld`` extra."""
+    loaded = sys.modules.get("pyld")
+    if loaded is not None:
+        return loaded
     return import_extra("pyld", "jsonld", feature=_FEATURE)
 
 
-def _options(loader: DocumentLoader) -> dict[str, Any]:
-    """Per-call PyLD options: our loader, a private context cache, and no base IRI."""
+def _native_options(loader: DocumentLoader) -> dict[str, Any]:
+    """PyLD options with PyLD's own context resolver: nothing outlives the call."""
     resolver = _pyld().context_resolver.ContextResolver({}, loader)
     return {
         "documentLoader": loader,
@@ -641,6 +795,349 @@ def _options(loader: DocumentLoader) -> dict[str, Any]:
         "base": None,
         "processingMode": "json-ld-1.1",
     }
+
+
+# -- context processing, done once ----------------------------------------------------------
+#
+# Processing a context (turning its JSON into term definitions) is most of PyLD's work: the
+# credentials context alone defines hundreds of terms, and PyLD redoes it on every call (and
+# again for every type-scoped context it meets). The results only depend on the contexts,
+# which are fixed per loader: the pinned bundled files plus one extra-contexts snapshot.
+# A _Universe keeps them for one such set:
+#
+# * the context documents, fetched and normalized once (PyLD's own steps);
+# * one PyLD ResolvedContext per context object (PyLD caches processed contexts on these);
+# * a memo of PyLD's _process_context keyed by (active context, resolved contexts, flags).
+#
+# Everything PyLD does per call is kept per call: the per-operation URL cache and the
+# limit on context URLs (10) and the cycle check, so the same documents fail the same way.
+# Active contexts are immutable in PyLD (frozendict, each with a unique "_uuid"), so a memo
+# hit returns exactly what processing would compute. Universes are per thread (PyLD's
+# caches are not thread-safe) and few (least recently used dropped).
+#
+# Not kept across calls (PyLD's per-call behaviour, unchanged): loaders other than
+# make_loader's, and extra contexts using "@import" (PyLD edits the imported context in
+# place) or naming context URLs inside term definitions (fetched while processing).
+
+_UNIVERSES_PER_THREAD = 8
+_MEMO_LIMIT = 256
+_INLINE_LIMIT = 256
+_IRI_LIMIT = 4096
+_threads = threading.local()
+
+
+def _universe(loader: DocumentLoader) -> _Universe:
+    """Where to process documents for ``loader``: this thread's cached universe if allowed."""
+    pyld = _pyld()
+    if not (isinstance(loader, _Loader) and _persistable(loader.extras)):
+        return _Universe(loader, persistent=False)
+    universes: OrderedDict[str, _Universe] | None = getattr(_threads, "universes", None)
+    if universes is None:
+        universes = _threads.universes = OrderedDict()
+    found = universes.get(loader.key)
+    if found is not None:
+        universes.move_to_end(loader.key)
+        return found
+    if not _hooks_present(pyld):
+        return _Universe(loader, persistent=False)
+    found = universes[loader.key] = _Universe(loader, persistent=True)
+    while len(universes) > _UNIVERSES_PER_THREAD:
+        universes.popitem(last=False)
+    return found
+
+
+def _hooks_present(pyld: ModuleType) -> bool:
+    """Whether this PyLD has the internals the lasting state hooks into (3.3 does)."""
+    processor, resolver = pyld.jsonld.JsonLdProcessor, pyld.context_resolver.ContextResolver
+    return (
+        all(hasattr(processor, name) for name in ("_process_context", "_expand_iri"))
+        and all(hasattr(resolver, name) for name in ("_fetch_context", "_resolve_context_urls"))
+        and isinstance(getattr(pyld.context_resolver, "MAX_CONTEXT_URLS", None), int)
+        and hasattr(pyld.jsonld, "frozendict")
+    )
+
+
+def _persistable(extras: Mapping[str, JSONObject]) -> bool:
+    """Whether processing results for these extra contexts may be kept across calls.
+
+    Not when a context uses ``@import`` or names a context URL below its top level. The
+    bundled contexts do neither (a test checks).
+    """
+    for document in extras.values():
+        stack: list[tuple[Any, bool]] = [(document, True)]
+        while stack:
+            item, top = stack.pop()
+            if isinstance(item, Mapping):
+                for key, value in item.items():
+                    if key == "@import":
+                        return False
+                    if key == "@context":
+                        if not top and _names_url(value):
+                            return False
+                        stack.append((value, False))
+                    else:
+                        stack.append((value, False))
+            elif isinstance(item, list | tuple):
+                stack.extend((child, False) for child in item)
+    return True
+
+
+def _names_url(context: Any) -> bool:
+    entries = context if isinstance(context, list | tuple) else [context]
+    return any(isinstance(entry, str) for entry in entries)
+
+
+class _Universe:
+    """PyLD context-processing state for one set of contexts (see the comment above)."""
+
+    def __init__(self, loader: DocumentLoader, *, persistent: bool) -> None:
+        pyld = _pyld()
+        self.loader = loader
+        self.persistent = persistent
+        self.documents: dict[str, tuple[dict[str, Any], str]] = {}
+        self.contexts: dict[int, tuple[Any, Any]] = {}
+        self.inline: dict[str, Any] = {}
+        self.locations: dict[tuple[str, Any], str] = {}
+        self.iris: dict[tuple[Any, ...], Any] = {}
+        self.memo: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+        self.reset = pyld.resolved_context.ResolvedContext(False)
+        self.fetcher = pyld.context_resolver.ContextResolver({}, loader)
+        self._frozen: Any = pyld.jsonld.frozendict
+        self._processor: Any = pyld.jsonld.JsonLdProcessor
+        self._resolved_context: Any = pyld.resolved_context.ResolvedContext
+        self.pyld = pyld
+
+    def options(self) -> dict[str, Any]:
+        """PyLD options for one operation (a fresh per-operation resolver each time)."""
+        if not self.persistent:
+            return _native_options(self.loader)
+        return {
+            "documentLoader": self.loader,
+            "contextResolver": _Resolver(self),
+            "base": None,
+            "processingMode": "json-ld-1.1",
+        }
+
+    def processor(self, on_property_dropped: Callable[[str | None], None]) -> Any:
+        """A PyLD JsonLdProcessor whose context processing uses the memo."""
+        processor = self._processor(on_property_dropped=on_property_dropped)
+        if self.persistent:
+            processor._process_context = self._memoized(processor._process_context)
+            processor._expand_iri = self._memoized_iri(processor._expand_iri)
+        return processor
+
+    def _memoized_iri(self, expand_iri: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap one processor's _expand_iri: outside context processing it only reads."""
+        memo = self.iris
+        frozen = self._frozen
+
+        def memoized(
+            active_ctx: Any,
+            value: Any,
+            base: Any = None,
+            vocab: bool = False,
+            local_ctx: Any = None,
+            defined: Any = None,
+        ) -> Any:
+            uuid = active_ctx.get("_uuid") if isinstance(active_ctx, frozen) else None
+            if local_ctx or uuid is None or type(value) is not str:
+                return expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+            key = (uuid, value, base, vocab)
+            try:
+                return memo[key]
+            except KeyError:
+                pass
+            found = expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+            if len(memo) >= _IRI_LIMIT:
+                memo.clear()
+            memo[key] = found
+            return found
+
+        return memoized
+
+    def location(self, url: str, base: Any, resolve: Callable[[str, Any], str]) -> str:
+        """``resolve(url, base)`` (PyLD's IRI resolution), remembered."""
+        key = (url, base)
+        found = self.locations.get(key)
+        if found is None:
+            found = resolve(url, base)
+            if len(self.locations) >= _INLINE_LIMIT:
+                self.locations.clear()
+            self.locations[key] = found
+        return found
+
+    def document(self, url: str) -> tuple[dict[str, Any], str] | None:
+        """The normalized context document fetched earlier for ``url``, if any."""
+        return self.documents.get(url)
+
+    def keep_document(self, url: str, context: dict[str, Any], base: str) -> None:
+        """Keep a fetched context; its context objects get lasting ResolvedContexts."""
+        self.documents[url] = (context, base)
+        for item in _context_objects(context):
+            self.contexts[id(item)] = (item, self._resolved_context(item))
+
+    def resolved(self, context: Any) -> Any:
+        """The ResolvedContext for a context object (one per object, or per inline text)."""
+        entry = self.contexts.get(id(context))
+        if entry is not None and entry[0] is context:
+            return entry[1]
+        resolved_context = self._resolved_context
+        try:
+            text = json.dumps(context, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return resolved_context(context)  # not JSON: no sharing, as if seen once
+        found = self.inline.get(text)
+        if found is None:
+            if len(self.inline) >= _INLINE_LIMIT:
+                self.inline.clear()
+            found = self.inline[text] = resolved_context(context)
+        return found
+
+    def _memoized(self, process: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap one processor's _process_context with this universe's memo."""
+        memo = self.memo
+        frozen = self._frozen
+
+        def process_context(
+            active_ctx: Any,
+            local_ctx: Any,
+            options: dict[str, Any],
+            override_protected: bool = False,
+            propagate: bool = True,
+            validate_scoped: bool = True,
+            cycles: Any = None,
+        ) -> Any:
+            arguments = (options, override_protected, propagate, validate_scoped, cycles)
+            if (
+                cycles is not None
+                or not isinstance(active_ctx, frozen)
+                or "_uuid" not in active_ctx
+            ):
+                return process(active_ctx, local_ctx, *arguments)
+            if isinstance(local_ctx, list) and not local_ctx:
+                return process(active_ctx, local_ctx, *arguments)
+            resolved = tuple(
+                options["contextResolver"].resolve(active_ctx, local_ctx, options.get("base", ""))
+            )
+            key = (
+                active_ctx["_uuid"],
+                tuple(map(id, resolved)),
+                override_protected,
+                propagate,
+                validate_scoped,
+            )
+            # An entry holds its ResolvedContexts, so ids in a key that matches belong to
+            # the very objects just resolved (live objects never share an id).
+            entry = memo.get(key)
+            if entry is not None:
+                return entry[1]
+            result = process(active_ctx, local_ctx, *arguments)
+            if isinstance(result, frozen):
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = (resolved, result)
+            return result
+
+        return process_context
+
+
+def _context_objects(context: Any) -> Iterator[Any]:
+    """Every context object in a context document: top-level and term-scoped ones."""
+    stack: list[Any] = [context.get("@context")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            for definition in item.values():
+                if isinstance(definition, dict) and "@context" in definition:
+                    stack.append(definition["@context"])
+
+
+class _Resolver:
+    """PyLD's per-operation ContextResolver, backed by a universe's lasting state.
+
+    It does what PyLD's does, step for step (per-operation URL cache, URL count limit,
+    cycle check, errors), except that fetched documents and ResolvedContexts come from
+    the universe when they are there.
+    """
+
+    def __init__(self, universe: _Universe) -> None:
+        self._universe = universe
+        self._per_operation: dict[str, Any] = {}
+        pyld = universe.pyld
+        self._frozen: Any = pyld.jsonld.frozendict
+        self._error: Any = pyld.jsonld.JsonLdError
+        self._resolve_url: Callable[[str, Any], str] = pyld.iri_resolver.resolve
+        self._max_urls: int = pyld.context_resolver.MAX_CONTEXT_URLS
+
+    def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> list[Any]:
+        """PyLD's ``ContextResolver.resolve``: the ResolvedContexts for a local context."""
+        if cycles is None:
+            cycles = set()
+        if isinstance(context, dict | self._frozen) and "@context" in context:
+            context = context["@context"]
+        if not isinstance(context, list):
+            context = [context]
+        resolved: list[Any] = []
+        for item in context:
+            if isinstance(item, str):
+                found = self._per_operation.get(item)
+                if not found:
+                    found = self._remote(active_ctx, item, base, cycles)
+                if isinstance(found, list):
+                    resolved.extend(found)
+                else:
+                    resolved.append(found)
+            elif item is None or item is False:
+                resolved.append(self._universe.reset)
+            elif not isinstance(item, dict | self._frozen):
+                raise self._error(
+                    "Invalid JSON-LD syntax; @context must be an object.",
+                    "jsonld.SyntaxError",
+                    {"context": item},
+                    code="invalid local context",
+                )
+            else:
+                resolved.append(self._universe.resolved(item))
+        return resolved
+
+    def _remote(self, active_ctx: Any, url: str, base: Any, cycles: set[str]) -> Any:
+        """PyLD's ``_resolve_remote_context``, fetching through the universe."""
+        universe = self._universe
+        url = universe.location(url, base, self._resolve_url)
+        kept = universe.document(url)
+        if kept is None:
+            context, remote = universe.fetcher._fetch_context(active_ctx, url, cycles)
+            document_url = remote.get("documentUrl", url)
+            universe.fetcher._resolve_context_urls(context, document_url)
+            universe.keep_document(url, context, document_url)
+        else:
+            self._count(active_ctx, url, cycles)
+            context, document_url = kept
+        found = self.resolve(active_ctx, context, document_url, cycles)
+        self._per_operation[url] = found
+        return found
+
+    def _count(self, active_ctx: Any, url: str, cycles: set[str]) -> None:
+        """The checks PyLD's ``_fetch_context`` makes before fetching ``url``."""
+        json_ld_10 = active_ctx.get("processingMode") == "json-ld-1.0"
+        if len(cycles) > self._max_urls:
+            raise self._error(
+                "Maximum number of @context URLs exceeded.",
+                "jsonld.ContextUrlError",
+                {"max": self._max_urls},
+                code="loading remote context failed" if json_ld_10 else "context overflow",
+            )
+        if url in cycles:
+            raise self._error(
+                "Cyclical @context URLs detected.",
+                "jsonld.ContextUrlError",
+                {"url": url},
+                code="recursive context inclusion" if json_ld_10 else "context overflow",
+            )
+        cycles.add(url)
 
 
 def _call(action: Callable[[], T]) -> T:
@@ -683,8 +1180,8 @@ def _translated(exc: Exception) -> BidError:
 
 # -- the RDF dataset and its work bound -------------------------------------------------------
 
-Term: TypeAlias = Mapping[str, Any]
-Quad: TypeAlias = tuple[Term, Term, Term, Term | None]
+Term: TypeAlias = _rdfc.Term
+Quad: TypeAlias = _rdfc.Quad
 
 
 def _quads(dataset: Mapping[str, list[dict[str, Any]]]) -> list[Quad]:
@@ -712,66 +1209,9 @@ def _check_literals(quads: list[Quad]) -> None:
                 )
 
 
-def _blank_node_quads(quads: list[Quad]) -> dict[str, list[Quad]]:
-    """Each blank node -> the quads that mention it (once per mention, as RDFC-1.0 does)."""
-    mentions: dict[str, list[Quad]] = {}
-    for quad in quads:
-        subject, _, obj, graph = quad
-        for term in (subject, obj, graph):
-            if term is not None and term["type"] == "blank node":
-                mentions.setdefault(term["value"], []).append(quad)
-    return mentions
-
-
-def _first_degree_hash(node: str, quads: list[Quad]) -> str:
-    """RDFC-1.0 "Hash First Degree Quads" of one blank node (SHA-256, hex)."""
-    lines = sorted(_nquad(quad, node) for quad in quads)
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-
-
-def _nquad(quad: Quad, reference: str) -> str:
-    """Canonical N-Quads of a quad, blank nodes written ``_:a`` (reference) or ``_:z``."""
-    subject, predicate, obj, graph = quad
-    terms = [subject, predicate, obj] + ([graph] if graph is not None else [])
-    return " ".join(_nquad_term(term, reference) for term in terms) + " .\n"
-
-
-def _nquad_term(term: Term, reference: str) -> str:
-    if term["type"] == "IRI":
-        return f"<{term['value']}>"
-    if term["type"] == "blank node":
-        return "_:a" if term["value"] == reference else "_:z"
-    text = '"' + _NQUADS_ESCAPE.sub(_escape_char, term["value"]) + '"'
-    datatype = term.get("datatype", _XSD_STRING)
-    if datatype == _RDF_LANGSTRING:
-        return f"{text}@{term.get('language', '')}"
-    return text if datatype == _XSD_STRING else f"{text}^^<{datatype}>"
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    char = match.group()
-    return _NQUADS_ESCAPES.get(char, f"\\u{ord(char):04X}")
-
-
 def _first_degree_hashes(quads: list[Quad]) -> dict[str, str]:
     """Every blank node's first-degree hash."""
-    return {node: _first_degree_hash(node, q) for node, q in _blank_node_quads(quads).items()}
-
-
-def _check_blank_nodes(quads: list[Quad], max_blank_nodes: int, max_equal_hashes: int) -> None:
-    mentions = _blank_node_quads(quads)
-    if len(mentions) > max_blank_nodes:
-        raise ResourceLimitExceeded(
-            f"the document has {len(mentions)} blank nodes, more than the limit of "
-            f"{max_blank_nodes}"
-        )
-    counts = Counter(_first_degree_hash(node, q) for node, q in mentions.items())
-    alike = max(counts.values(), default=0)
-    if alike > max_equal_hashes:
-        raise ResourceLimitExceeded(
-            f"{alike} blank nodes share one first-degree hash (the limit is "
-            f"{max_equal_hashes}): canonicalizing such a graph can take factorial time"
-        )
+    return _rdfc.first_degree_hashes(_rdfc.blank_node_quads(quads))
 
 
 class _WorkBudget:
