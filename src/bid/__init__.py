@@ -2,6 +2,11 @@
 
 did:bid (the Xinghuo BIF network), did:key and generic DIDs; Ed25519 through libsodium and
 SM2/SM3; the ``bid`` command line. Everything public is re-exported here.
+
+``import bid`` loads the errors, the keys and the identifiers (and PyNaCl under them); the
+documents, the registry, the credential API and the batch verifier load on first use, so
+that the ``bid`` command starts quickly. ``bid.X`` and ``from bid import X`` work for every
+name in ``__all__`` either way.
 """
 
 from __future__ import annotations
@@ -11,9 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .bif import BID
-from .ddo import BIDDocument
 from .did import DID, DIDURL
-from .document import DIDDocument, Service, VerificationMethod
 from .errors import (
     AddressNotAllowed,
     BidError,
@@ -78,9 +81,12 @@ from .keys import (
     parse_public_key,
     public_key_from_bif,
 )
-from .registry import MemoryRegistry, Operation, Registry, Version, load_registry
 
 if TYPE_CHECKING:
+    from .batch import iter_verify, verify_many
+    from .ddo import BIDDocument
+    from .document import DIDDocument, Service, VerificationMethod
+    from .registry import MemoryRegistry, Operation, Registry, Version, load_registry
     from .vc import (
         MemoryChallengeStore,
         VerificationResult,
@@ -90,18 +96,31 @@ if TYPE_CHECKING:
         verify_presentation,
     )
 
-# The credential API loads on first use, so that ``import bid`` (and ``bid --version``)
-# stays light: the names resolve through __getattr__ below.
+# Loaded on first use, through __getattr__ below: name -> the module that defines it. The
+# documents (and what they import: JSON, importlib.resources, pathlib), the registry and the
+# credential API are not needed to parse a key or to print ``bid --version``.
 _LAZY = {
-    name: "bid.vc"
-    for name in (
-        "MemoryChallengeStore",
-        "VerificationResult",
-        "issue",
-        "present",
-        "verify_credential",
-        "verify_presentation",
-    )
+    "BIDDocument": "bid.ddo",
+    "DIDDocument": "bid.document",
+    "Service": "bid.document",
+    "VerificationMethod": "bid.document",
+    **{
+        name: "bid.registry"
+        for name in ("MemoryRegistry", "Operation", "Registry", "Version", "load_registry")
+    },
+    **{
+        name: "bid.vc"
+        for name in (
+            "MemoryChallengeStore",
+            "VerificationResult",
+            "issue",
+            "present",
+            "verify_credential",
+            "verify_presentation",
+        )
+    },
+    "iter_verify": "bid.batch",
+    "verify_many": "bid.batch",
 }
 
 
@@ -112,6 +131,10 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [
@@ -187,11 +210,13 @@ __all__ = [
     "Version",
     "__version__",
     "issue",
+    "iter_verify",
     "load_registry",
     "parse_private_key",
     "parse_public_key",
     "present",
     "public_key_from_bif",
     "verify_credential",
+    "verify_many",
     "verify_presentation",
 ]

@@ -11,22 +11,18 @@ messages go to stderr. Exit codes are a contract that scripts rely on:
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import NoReturn
-from urllib.parse import parse_qsl
+from functools import cache
+from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
+# Only what ``import bid`` has loaded anyway is imported here, so that ``bid --version``
+# costs no more than the package import; each command imports the rest (JSON, paths, the
+# registry, the resolvers, argparse itself) when it runs.
 from ._codec import b58decode_bif, b58encode_bif, hex_decode
-from ._json import JSONValue
-from .backends.defaults import default_registry_url
+from ._version import __version__
 from .bif import BID
 from .did import DIDURL
 from .errors import (
@@ -47,18 +43,15 @@ from .keys import (
     parse_private_key,
     parse_public_key,
 )
-from .methods.bid import (
-    BidMethod,
-    create_operation,
-    new_document,
-    next_operation,
-    recovered_document,
-    updated_document,
-    with_proof,
-)
-from .methods.key import KeyMethod
-from .registry import Registry, Version, load_registry
-from .resolver import MEDIA_TYPES, MethodRouter, Resolver, dereference
+
+if TYPE_CHECKING:
+    import argparse
+    from datetime import datetime
+    from pathlib import Path
+
+    from ._json import JSONValue
+    from .registry import Registry, Version
+    from .resolver import MethodRouter, Resolver
 
 __all__ = ["main"]
 
@@ -80,6 +73,8 @@ class _UsageError(Exception):
 
 def _read_key_file(path: Path) -> dict[str, str]:
     """A key file: the JSON object ``bid key generate -o`` writes, or one key string."""
+    import json
+
     try:
         if path.stat().st_size > _MAX_KEY_FILE_BYTES:
             raise _UsageError(f"{path}: too large to be a key file")
@@ -148,6 +143,8 @@ def _key_from_text(text: str) -> PrivateKey | PublicKey:
 
 def _load_key(arg: str) -> PrivateKey | PublicKey:
     """KEY on the command line: a key file, a BIF private or public key, or a did:key."""
+    from pathlib import Path
+
     path = Path(arg)
     if len(arg) < 4096 and path.is_file():
         return _key_from_file(path)
@@ -202,6 +199,8 @@ def _key_fields(key: PrivateKey | PublicKey, ac: str | None, *, sdk_compat: bool
 
 
 def _print_json(data: object) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -209,6 +208,8 @@ def _print_json(data: object) -> None:
 
 
 def _cmd_key_generate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     key: PrivateKey = (
         SM2PrivateKey.generate() if args.type == "sm2" else Ed25519PrivateKey.generate()
     )
@@ -228,6 +229,10 @@ def _write_private_file(path: Path, fields: dict[str, str], *, force: bool) -> N
     atomically (a hard link, which fails if ``path`` exists, or with ``--force`` a rename),
     so a failure at any point leaves no partial key file and never loses an existing one.
     """
+    import json
+    import tempfile
+    from pathlib import Path
+
     body = (json.dumps(fields, indent=2) + "\n").encode()
     directory = path.parent if str(path.parent) else Path(".")
     try:
@@ -283,6 +288,8 @@ def _cmd_did_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_sign(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     path = Path(args.key)
     if not path.is_file():
         raise _UsageError(f"no such key file: {args.key}")
@@ -306,7 +313,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
     from ._demo import run_demo
+    from .registry import load_registry
 
     with tempfile.TemporaryDirectory(prefix="bid-demo-") as directory:
         url = f"sqlite:{Path(directory) / 'registry.sqlite3'}"
@@ -328,6 +339,11 @@ def _open_registry(args: argparse.Namespace, *signers: PrivateKey) -> Registry:
     of the command) and ``--account-key`` are offered; the registry uses the one the DID's
     BID derives from.
     """
+    from pathlib import Path
+
+    from .backends.defaults import default_registry_url
+    from .registry import load_registry
+
     url = args.registry or os.environ.get("BID_REGISTRY") or default_registry_url()
     if url.startswith("sqlite:") and url != "sqlite:":
         try:
@@ -353,6 +369,8 @@ def _close(registry: Registry) -> None:
 
 
 def _private_key_file(path_text: str, option: str) -> PrivateKey:
+    from pathlib import Path
+
     path = Path(path_text)
     if not path.is_file():
         raise _UsageError(f"{option}: no such key file: {path_text}")
@@ -367,6 +385,8 @@ def _public_key_arg(text: str) -> PublicKey:
 
 
 def _now() -> datetime:
+    from datetime import datetime, timezone
+
     return datetime.now(timezone.utc)
 
 
@@ -399,6 +419,8 @@ def _services(args: argparse.Namespace) -> list[tuple[str, str, str]]:
 
 
 def _cmd_did_create(args: argparse.Namespace) -> int:
+    from .methods.bid import create_operation, new_document, with_proof
+
     key = _private_key_file(args.key, "--key")
     recovery = _public_key_arg(args.recovery_key) if args.recovery_key else None
     document = new_document(
@@ -415,6 +437,8 @@ def _cmd_did_create(args: argparse.Namespace) -> int:
 
 
 def _cmd_did_update(args: argparse.Namespace) -> int:
+    from .methods.bid import next_operation, updated_document, with_proof
+
     key = _private_key_file(args.key, "--key")
     added = [_public_key_arg(text) for text in args.add_key or []]
     registry = _open_registry(args, key)
@@ -436,6 +460,8 @@ def _cmd_did_update(args: argparse.Namespace) -> int:
 
 
 def _cmd_did_recover(args: argparse.Namespace) -> int:
+    from .methods.bid import next_operation, recovered_document, with_proof
+
     recovery_key = _private_key_file(args.recovery_key, "--recovery-key")
     new_key = _public_key_arg(args.new_key)
     registry = _open_registry(args, recovery_key)
@@ -450,6 +476,8 @@ def _cmd_did_recover(args: argparse.Namespace) -> int:
 
 
 def _cmd_did_deactivate(args: argparse.Namespace) -> int:
+    from .methods.bid import next_operation
+
     key = _private_key_file(args.key, "--key")
     registry = _open_registry(args, key)
     try:
@@ -474,12 +502,19 @@ def _cmd_did_history(args: argparse.Namespace) -> int:
 
 
 def _router(registry: Registry) -> MethodRouter:
+    from .methods.bid import BidMethod
+    from .methods.key import KeyMethod
+    from .resolver import MethodRouter
+
     return MethodRouter([KeyMethod(), BidMethod(registry)])
 
 
 @contextmanager
 def _resolver(args: argparse.Namespace) -> Iterator[Resolver]:
     """The resolver of ``resolve`` / ``dereference``: a remote one or the registry's."""
+    from .methods.key import KeyMethod
+    from .resolver import MethodRouter
+
     if not args.resolver:
         registry = _open_registry(args)
         try:
@@ -510,6 +545,8 @@ def _error_detail(error: JSONValue) -> str:
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
+    from urllib.parse import parse_qsl
+
     url = DIDURL.parse(args.did)
     if url.path or url.fragment is not None:
         raise _UsageError(
@@ -534,6 +571,8 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def _cmd_dereference(args: argparse.Namespace) -> int:
+    from .resolver import dereference
+
     with _resolver(args) as resolver:
         result = dereference(args.did_url, resolver)
     _print_json(result.to_json())
@@ -565,20 +604,30 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 # -- parser -------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with errors in our one-line format and exit code 2."""
+@cache
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """argparse's parser, with errors in our one-line format and exit code 2.
 
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"bid: error: {message} (see '{self.prog} --help')\n")
+    Made on first use: argparse is imported only by the commands that parse arguments.
+    """
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            self.exit(EXIT_BAD_INPUT, f"bid: error: {message} (see '{self.prog} --help')\n")
+
+    return _Parser
 
 
 def _add(
-    sub: argparse._SubParsersAction[_Parser],
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
     help_text: str,
     example: str,
     handler: Callable[[argparse.Namespace], int],
-) -> _Parser:
+) -> argparse.ArgumentParser:
+    import argparse
+
     parser = sub.add_parser(
         name,
         help=help_text,
@@ -641,7 +690,12 @@ def _ac_option(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``bid`` command."""
-    parser = _Parser(
+    import argparse
+
+    from .resolver import MEDIA_TYPES
+
+    parser_class = _parser_class()
+    parser = parser_class(
         prog="bid",
         description="Decentralized identity from the shell: did:bid, did:key, keys, signatures.",
         epilog="example:\n  bid key generate --type ed25519 -o alice.json\n  bid demo\n\n"
@@ -649,13 +703,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"bid {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=parser_class)
     commands.required = True
 
     key = _add(
         commands, "key", "generate and inspect keys", "bid key generate -o alice.json", _no_handler
     )
-    key_commands = key.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    key_commands = key.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=parser_class
+    )
     key_commands.required = True
     generate = _add(
         key_commands,
@@ -680,7 +736,9 @@ def build_parser() -> argparse.ArgumentParser:
     _ac_option(inspect)
 
     did = _add(commands, "did", "work with DIDs", "bid did parse did:bid:ef...", _no_handler)
-    did_commands = did.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    did_commands = did.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=parser_class
+    )
     did_commands.required = True
     parse = _add(
         did_commands,
@@ -842,7 +900,11 @@ def _fail(message: str, code: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``bid`` command; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:  # answered before argparse and the commands load
+        sys.stdout.write(f"bid {__version__}\n")
+        return EXIT_OK
+    args = build_parser().parse_args(arguments)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

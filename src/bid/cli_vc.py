@@ -6,12 +6,8 @@ resolve (every failure was a resolution failure: the verdict is unknown, not neg
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cli import (
@@ -20,7 +16,7 @@ from .cli import (
     EXIT_VERIFICATION_FAILED,
     _add,
     _no_handler,
-    _Parser,
+    _parser_class,
     _print_json,
     _private_key_file,
     _registry_option,
@@ -28,7 +24,6 @@ from .cli import (
     _resolver_option,
     _UsageError,
 )
-from .credentials import issuer_id, parse
 from .errors import (
     InvalidDIDURL,
     InvalidInput,
@@ -38,17 +33,15 @@ from .errors import (
     Unsupported,
 )
 from .keys import Ed25519PublicKey, PrivateKey
-from .resolver import Resolver
 
+# The credential code (bid.vc, bid.credentials, the resolvers) is imported by the commands
+# that use it, not here: building the parser for any ``bid`` command must stay cheap.
 if TYPE_CHECKING:
+    import argparse
+    from datetime import datetime
+
+    from .resolver import Resolver
     from .vc import VerificationResult
-from .vc import (
-    VerificationResult,
-    issue,
-    present,
-    verify_credential,
-    verify_presentation,
-)
 
 __all__ = ["SUITES", "add_commands"]
 
@@ -62,6 +55,8 @@ _UNRESOLVED = frozenset(
 
 
 def _read(arg: str, what: str) -> str:
+    from pathlib import Path
+
     try:
         if arg == "-":
             data = sys.stdin.buffer.read(_MAX_DOCUMENT_BYTES + 1)
@@ -81,6 +76,8 @@ def _document_or_jwt(arg: str, what: str) -> dict[str, Any] | str:
     text = _read(arg, what)
     if not text.startswith("{"):
         return text  # a compact JWT
+    from .credentials import parse
+
     value = parse(text, what=what)
     if not isinstance(value, dict):
         raise ParseError(f"the {what} is not a JSON object")
@@ -120,6 +117,9 @@ def _signer_and_method(
 
 
 def _cmd_vc_issue(args: argparse.Namespace) -> int:
+    from .credentials import issuer_id
+    from .vc import issue
+
     credential = _document_or_jwt(args.credential, "credential")
     if not isinstance(credential, dict):
         raise _UsageError("the credential to issue is a JSON object")
@@ -153,6 +153,8 @@ def _verdict(result: VerificationResult) -> int:
 
 
 def _now(args: argparse.Namespace) -> datetime | None:
+    from datetime import datetime, timezone
+
     if not args.at:
         return None
     try:
@@ -187,6 +189,7 @@ def _fetchers(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_vc_verify(args: argparse.Namespace) -> int:
+    from .vc import verify_credential
 
     credential = _document_or_jwt(args.credential, "credential")
     with _resolver(args) as resolver:
@@ -195,6 +198,7 @@ def _cmd_vc_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_vp_create(args: argparse.Namespace) -> int:
+    from .vc import present
 
     credentials = [_document_or_jwt(path, "credential") for path in args.credentials]
     with _resolver(args) as resolver:
@@ -216,6 +220,7 @@ def _cmd_vp_create(args: argparse.Namespace) -> int:
 
 
 def _cmd_vp_verify(args: argparse.Namespace) -> int:
+    from .vc import verify_presentation
 
     presentation = _document_or_jwt(args.presentation, "presentation")
     with _resolver(args) as resolver:
@@ -232,6 +237,9 @@ def _cmd_vp_verify(args: argparse.Namespace) -> int:
 
 def _write_json(data: dict[str, Any], output: str | None) -> None:
     """Print ``data``, or write it to ``output`` all at once (temporary file, then rename)."""
+    import json
+    from pathlib import Path
+
     if output is None:
         _print_json(data)
         return
@@ -248,6 +256,7 @@ def _write_json(data: dict[str, Any], output: str | None) -> None:
 def _sign_list(
     args: argparse.Namespace, unsigned: dict[str, Any], resolver: Resolver
 ) -> dict[str, Any]:
+    from .credentials import issuer_id
     from .vc import issue
 
     key, _did, method = _signer_and_method(args, resolver, issuer_id(unsigned), "assertionMethod")
@@ -310,6 +319,7 @@ def _cmd_status_entry(args: argparse.Namespace) -> int:
 
 
 def _cmd_status_check(args: argparse.Namespace) -> int:
+    from .credentials import issuer_id
     from .status import StaticFetcher, check_status
     from .vc import verify_credential
 
@@ -353,16 +363,19 @@ def _verify_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _group(
-    commands: argparse._SubParsersAction[_Parser], name: str, help_text: str, example: str
-) -> argparse._SubParsersAction[_Parser]:
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    example: str,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """A command with subcommands (``bid vc ...``); returns where to add them."""
     parser = _add(commands, name, help_text, example, _no_handler)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_parser_class())
     sub.required = True
     return sub
 
 
-def add_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``vc``, ``vp`` and ``status`` to the ``bid`` parser."""
     vc_commands = _group(
         commands, "vc", "issue and verify credentials", "bid vc issue --key k.json c.json"
@@ -439,7 +452,7 @@ def _signing_options(parser: argparse.ArgumentParser) -> None:
     _resolver_option(parser)
 
 
-def _add_status_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _add_status_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status_commands = _group(
         commands,
         "status",
