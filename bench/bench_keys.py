@@ -312,7 +312,7 @@ def run_micro(mode: Mode, progress: Callable[[str], None]) -> tuple[list[Result]
 # -- start-up and imports ----------------------------------------------------------------
 
 
-def _subprocess_env(pycache: str) -> dict[str, str]:
+def subprocess_env(pycache: str) -> dict[str, str]:
     """The environment with byte-code caching on, in a private cache directory.
 
     An editable install has no .pyc files, and PYTHONDONTWRITEBYTECODE may be set: then
@@ -523,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results, overhead = run_micro(mode, progress)
     progress("start-up and imports")
     with tempfile.TemporaryDirectory(prefix="bid-bench-pycache-") as pycache:
-        env = _subprocess_env(pycache)
+        env = subprocess_env(pycache)
         startup = run_startup(mode, env)
         loaded = check_imports(env)
     if live:
