@@ -29,7 +29,7 @@ ALPHABETS = [
 
 
 @pytest.mark.parametrize(("alphabet", "encode", "decode"), ALPHABETS)
-@given(data=st.binary(max_size=90) | st.binary(max_size=8).map(lambda b: b"\0" * 3 + b))
+@given(data=st.binary(max_size=140) | st.binary(max_size=8).map(lambda b: b"\0" * 3 + b))
 def test_base58_matches_the_reference_package(
     alphabet: bytes,
     encode: Callable[[bytes], str],
@@ -47,7 +47,7 @@ def test_base58_matches_the_reference_package(
     text=st.text(
         alphabet="123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyzbu",
         min_size=1,
-        max_size=60,
+        max_size=128,
     )
 )
 def test_base58_decode_matches_the_reference_package(
@@ -61,6 +61,37 @@ def test_base58_decode_matches_the_reference_package(
             decode(text)
         return
     assert decode(text) == base58.b58decode(text.encode(), alphabet=alphabet)
+
+
+# The wide-slot code has a 64-slot and a 128-slot plan and a plain loop beyond: the largest
+# values of every size around those edges, and the decoder's edges in characters.
+@pytest.mark.parametrize(("alphabet", "encode", "decode"), ALPHABETS)
+@pytest.mark.parametrize("size", [1, 2, 32, 33, 34, 45, 46, 47, 48, 64, 92, 93, 94, 95, 200])
+@pytest.mark.parametrize("fill", [0xFF, 0x00, 0x01, 0x80])
+def test_base58_edges_of_the_slot_plans(
+    alphabet: bytes,
+    encode: Callable[[bytes], str],
+    decode: Callable[[str], bytes],
+    size: int,
+    fill: int,
+) -> None:
+    data = bytes([fill]) * size
+    expected = base58.b58encode(data, alphabet=alphabet).decode()
+    assert encode(data) == expected
+    assert decode(expected, max_chars=400) == data
+
+
+@pytest.mark.parametrize(("alphabet", "encode", "decode"), ALPHABETS)
+@pytest.mark.parametrize("length", [1, 63, 64, 65, 127, 128, 129, 200])
+def test_base58_decode_edges_in_characters(
+    alphabet: bytes,
+    encode: Callable[[bytes], str],
+    decode: Callable[[str], bytes],
+    length: int,
+) -> None:
+    for text in (alphabet[-1:] * length, alphabet[:1] * length, alphabet[1:2] * length):
+        plain = text.decode()
+        assert decode(plain, max_chars=400) == base58.b58decode(text, alphabet=alphabet)
 
 
 def test_bif_alphabet_swaps_b_and_u() -> None:

@@ -16,7 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import nacl.bindings
+import nacl.exceptions
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from nacl.bindings import crypto_core_ed25519_is_valid_point
 
 import bid
@@ -216,6 +220,24 @@ def test_x25519_of_a_weak_key_is_refused(raw: bytes) -> None:
         weak.to_x25519()
     with pytest.raises(bid.InvalidKey, match="no safe X25519"):
         _ = weak.x25519_multikey
+
+
+@given(seed=st.binary(min_size=32, max_size=32))
+def test_x25519_map_equals_libsodiums(seed: bytes) -> None:
+    # Our birational map (after our own prime-order check) against libsodium's conversion,
+    # which makes the same check itself.
+    public = bid.Ed25519PrivateKey.from_seed(seed).public_key
+    expected = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(public.public_bytes())
+    assert public.to_x25519() == bytes(expected)
+
+
+@pytest.mark.parametrize(
+    "raw", [IDENTITY, *NON_CANONICAL, *(bytes.fromhex(k) for k in _cctv_keys("low_order_A"))]
+)
+def test_libsodium_refuses_the_x25519_of_every_key_we_refuse(raw: bytes) -> None:
+    # The other half of the equivalence: where we refuse, so does libsodium.
+    with pytest.raises(nacl.exceptions.CryptoError):
+        nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(raw)
 
 
 def test_x25519_of_honest_keys_is_never_zero() -> None:

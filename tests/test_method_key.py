@@ -9,6 +9,7 @@ vectors (``tests/vectors/w3c-vectors.json``, section ``did_key_ed25519``); DID R
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -421,3 +422,42 @@ def test_fragment_naming_another_key_is_not_found() -> None:
     result = dereference(f"{SPEC_DID}#{other}", MethodRouter([KeyMethod()]))
     assert result.content is None
     assert result.error == "notFound"
+
+
+# -- kept results -----------------------------------------------------------------------------
+
+
+def test_a_did_key_is_built_once_and_then_found() -> None:
+    did = bid.Ed25519PrivateKey.from_seed(bytes(range(32))).public_key.did_key
+    first = KeyMethod().resolve(did)
+    assert first.did_document is not None
+    again = KeyMethod().resolve(did)  # another instance shares the kept results
+    assert again is first
+    other = KeyMethod().resolve(did, {"publicKeyFormat": "Ed25519VerificationKey2020"})
+    assert other is not first
+    assert other.did_document is not None
+    assert other.did_document.verification_method[0].type == "Ed25519VerificationKey2020"
+    plain = KeyMethod().resolve(did, {"enableEncryptionKeyDerivation": False})
+    assert plain.did_document is not None
+    assert "keyAgreement" not in plain.did_document.properties
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", 1.0])
+def test_a_kept_result_never_stands_in_for_bad_options(value: Any) -> None:
+    did = bid.Ed25519PrivateKey.from_seed(bytes(range(1, 33))).public_key.did_key
+    assert KeyMethod().resolve(did, {"enableEncryptionKeyDerivation": True}).error is None
+    result = KeyMethod().resolve(did, {"enableEncryptionKeyDerivation": value})
+    _assert_problem(result, "invalidOptions", "INVALID_OPTIONS")
+
+
+def test_failures_are_not_kept_and_the_store_is_bounded() -> None:
+    from bid.methods import key as key_module
+
+    bad = "did:key:z6MkBAD0"
+    assert KeyMethod().resolve(bad).error is not None
+    assert not any(entry[0] == bad for entry in key_module._RECENT)
+    for i in range(key_module._RECENT_MAX + 40):
+        seed = hashlib.sha256(b"kept %d" % i).digest()
+        did = bid.Ed25519PrivateKey.from_seed(seed).public_key.did_key
+        assert KeyMethod().resolve(did).error is None
+    assert len(key_module._RECENT) == key_module._RECENT_MAX

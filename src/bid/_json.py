@@ -313,13 +313,33 @@ def freeze(value: JSONValue) -> JSONValue:
     """A deep read-only copy: objects become mapping proxies, arrays tuples.
 
     Values handed out by caches and documents are shared; freezing them means no caller
-    can change what the next caller sees.
+    can change what the next caller sees. Plain dicts, lists and scalars (nearly
+    everything) are recognised by exact type, which is several times faster than the
+    ABC checks the other mappings and sequences need.
     """
+    kind = type(value)
+    if kind is dict:
+        return MappingProxyType(
+            {
+                key: item if type(item) in _SCALARS else freeze(item)
+                for key, item in value.items()  # type: ignore[union-attr]
+            }
+        )
+    if kind is list or kind is tuple:
+        return tuple(
+            item if type(item) in _SCALARS else freeze(item)
+            for item in value  # type: ignore[union-attr]
+        )
+    if kind in _SCALARS:
+        return value
     if isinstance(value, Mapping):
         return MappingProxyType({key: freeze(item) for key, item in value.items()})
     if isinstance(value, list | tuple):
         return tuple(freeze(item) for item in value)
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def thaw(value: JSONValue) -> Any:

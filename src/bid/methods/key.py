@@ -9,6 +9,7 @@ See: https://w3c-ccg.github.io/did-method-key/#document-creation-algorithm
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,8 +36,8 @@ def did_key_document(
     """The DID document of ``key``'s did:key; raises InvalidKey for an unknown format."""
     if public_key_format not in _FORMATS:
         raise InvalidKey(f"publicKeyFormat {public_key_format!r} is not one of {list(_FORMATS)}")
-    did = key.did_key
     multikey = key.multikey
+    did = "did:key:" + multikey
     signing_id = f"{did}#{multikey}"
     context: list[str] = [DID_CONTEXT]
     if public_key_format == "Multikey":
@@ -75,19 +76,31 @@ def did_key_document(
 
 
 class KeyMethod:
-    """Resolves did:key DIDs (Ed25519) without any network or storage."""
+    """Resolves did:key DIDs (Ed25519) without any network or storage.
+
+    A did:key document is a function of the DID and the two options, and results are
+    frozen, so the most recent ones (up to 1,024, shared by every KeyMethod) are kept:
+    building one costs about as much as a verify (the X25519 key agreement key), finding
+    it again a microsecond. Only successes are kept.
+    """
 
     name = "key"
 
     def resolve(self, did: str, options: Mapping[str, JSONValue] | None = None) -> ResolutionResult:
         """The generated document, or ``invalidDid`` / ``invalidPublicKey...`` errors."""
         options = options or {}
+        public_key_format = options.get("publicKeyFormat", "Multikey")
+        derive = options.get("enableEncryptionKeyDerivation", True)
+        # Exact types: 1 == True, and a hit must never stand in for invalidOptions.
+        recent = type(did) is str and type(public_key_format) is str and type(derive) is bool
+        if recent:
+            found = _RECENT.get((did, public_key_format, derive))  # type: ignore[arg-type]
+            if found is not None:
+                return found
         try:
             key = Ed25519PublicKey.from_did_key(did)
         except InvalidDID as exc:
             return ResolutionResult.failure(exc.code, exc.message)
-        public_key_format = options.get("publicKeyFormat", "Multikey")
-        derive = options.get("enableEncryptionKeyDerivation", True)
         if not isinstance(public_key_format, str) or public_key_format not in _FORMATS:
             return ResolutionResult.failure(
                 "unsupportedPublicKeyType", f"publicKeyFormat must be one of {list(_FORMATS)}"
@@ -97,4 +110,17 @@ class KeyMethod:
                 "invalidOptions", "enableEncryptionKeyDerivation must be a boolean"
             )
         document = did_key_document(key, public_key_format=public_key_format, key_agreement=derive)
-        return ResolutionResult.success(document)
+        result = ResolutionResult.success(document)
+        if recent:  # only successes are kept: a stream of bad DIDs pushes out nothing
+            with _RECENT_LOCK:
+                _RECENT[(did, public_key_format, derive)] = result
+                while len(_RECENT) > _RECENT_MAX:
+                    del _RECENT[next(iter(_RECENT))]
+        return result
+
+
+# FIFO, not LRU: a hit is one dict read with no lock and no reordering; a burst of new
+# DIDs can push out a busy one, which then costs one more build.
+_RECENT: dict[tuple[str, str, bool], ResolutionResult] = {}
+_RECENT_MAX = 1024
+_RECENT_LOCK = threading.Lock()
