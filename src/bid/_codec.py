@@ -89,7 +89,8 @@ class _Base58:
     Written here rather than taken from the ``base58`` package because that package costs
     21 us to decode a did:key and 8 us to encode a BID suffix on these machines, which is
     most of our budget beside libsodium; this version decodes a 64-byte signature in 2-4 us
-    and encodes it in 4-7 us. The test suite checks it against the package on random inputs of every length.
+    and encodes it in 4-7 us. The test suite checks it against the package on random
+    inputs of every length.
     """
 
     __slots__ = ("_alphabet", "_chars", "_decode_table", "_valid", "_zero", "_zero_byte")
