@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The network guard and its fixtures (no_network, guard) for every test module.
+pytest_plugins = ["checklist_support"]
+
 VECTORS_DIR = Path(__file__).parent / "vectors"
 
 # No per-example deadline: SM2 key derivation is pure Python (~3 ms) and the first SM2

@@ -71,7 +71,7 @@ def test_base58_decode_matches_the_reference_package(
 def test_base58_edges_of_the_slot_plans(
     alphabet: bytes,
     encode: Callable[[bytes], str],
-    decode: Callable[[str], bytes],
+    decode: Callable[..., bytes],
     size: int,
     fill: int,
 ) -> None:
@@ -86,7 +86,7 @@ def test_base58_edges_of_the_slot_plans(
 def test_base58_decode_edges_in_characters(
     alphabet: bytes,
     encode: Callable[[bytes], str],
-    decode: Callable[[str], bytes],
+    decode: Callable[..., bytes],
     length: int,
 ) -> None:
     for text in (alphabet[-1:] * length, alphabet[:1] * length, alphabet[1:2] * length):

@@ -85,8 +85,8 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
         raise InvalidSignature(
             f"an Ed25519 signature is {SIGNATURE_SIZE} bytes, got {len(signature)}"
         )
-    try:
-        _crypto_sign_open(signature + message, public_key)
+    try:  # bytes(): a bytearray or memoryview would reach the C binding as a TypeError
+        _crypto_sign_open(bytes(signature) + bytes(message), public_key)
     except _BadSignature:
         raise InvalidSignature("the Ed25519 signature does not verify") from None
     except _CryptoError as exc:

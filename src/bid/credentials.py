@@ -87,7 +87,10 @@ def parse_datetime(value: object, where: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidCredential(f"{where} {value[:40]!r} is not a valid date-time") from exc
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise InvalidCredential(f"{where} {value[:40]!r} is out of range in UTC") from exc
 
 
 def version_of(document: Mapping[str, Any]) -> Version:

@@ -22,7 +22,7 @@ from typing import Any
 
 from ._json import JSONObject, JSONValue, check_value, freeze, thaw
 from .bif import BID
-from .document import DIDDocument
+from .document import DIDDocument, VerificationMethod, _check_method
 from .errors import InvalidDID, InvalidDocument, InvalidKey, ParseError
 from .keys import PublicKey, public_key_from_bif
 
@@ -312,6 +312,12 @@ def _check_public_keys(document: BIDDocument) -> set[str]:
         for secret in ("privateKeyHex", "privateKey", "secretKeyMultibase", "privateKeyMultibase"):
             if secret in entry:
                 raise _fail(where, f"holds private key material ({secret})")
+        # The W3C rules for a verification method hold too: no private JWK members, one form
+        # of key material, and any key we can read (Multikey, JWK) passes the strict check.
+        try:
+            _check_method(VerificationMethod(entry))
+        except InvalidDocument as exc:
+            raise _fail(where, exc.message) from exc
     return ids
 
 
@@ -379,9 +385,14 @@ def _check_services(document: BIDDocument) -> None:
         for name in ("id", "type", "serviceEndpoint"):
             if not isinstance(entry.get(name), str):
                 raise _fail(where, f"{name} must be a string")
-        if entry["id"] in ids:
+        # "#name" and "<did>#name" are the same service (DID Core: ids are resolved against
+        # the document's id), so they are compared in their absolute form.
+        service_id = str(entry["id"])
+        if service_id.startswith("#"):
+            service_id = document.id + service_id
+        if service_id in ids:
             raise _fail(where, f"two services have the id {entry['id']!r}")
-        ids.add(str(entry["id"]))
+        ids.add(service_id)
         for name in ("protocol", "serverType"):
             if name in entry and not _is_int(entry[name]):
                 raise _fail(where, f"{name} must be an integer")

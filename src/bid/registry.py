@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -70,6 +71,7 @@ __all__ = [
 OperationType = Literal["create", "update", "recover", "deactivate"]
 _TYPES: tuple[OperationType, ...] = ("create", "update", "recover", "deactivate")
 _MEMBERS = {"type", "did", "seq", "previous", "document", "signer"}
+_SIGNATURE_BYTES = 64
 #: Largest accepted operation, signed bytes plus signature.
 MAX_OPERATION_BYTES = 256 * 1024
 
@@ -173,6 +175,10 @@ class Operation:
     def _parse(cls, signed_bytes: bytes, signature: bytes) -> Operation:
         if len(signed_bytes) + len(signature) > MAX_OPERATION_BYTES:
             raise InvalidOperation(f"the operation is larger than {MAX_OPERATION_BYTES} bytes")
+        if len(signature) != _SIGNATURE_BYTES:  # Ed25519 and SM2 (r || s) alike
+            raise InvalidOperation(
+                f"an operation signature is {_SIGNATURE_BYTES} bytes, not {len(signature)}"
+            )
         data = _loads(signed_bytes)
         unknown = set(data) - _MEMBERS
         if unknown:
@@ -400,11 +406,16 @@ class Registry(Protocol):
 
 
 class MemoryRegistry:
-    """A registry in a dict: for tests and examples. Applies the same rules as every backend."""
+    """A registry in a dict: for tests and examples. Applies the same rules as every backend.
+
+    Threads may share it: a lock makes each submit's read-check-append one step, so two
+    writers racing for one sequence number get one success and one Conflict.
+    """
 
     def __init__(self, *, clock: Callable[[], datetime] = system_clock) -> None:
         self._clock = clock
         self._logs: dict[str, list[Version]] = {}
+        self._lock = threading.Lock()
 
     def read(self, did: str) -> Version | None:
         """The current version of ``did``, or ``None``."""
@@ -413,20 +424,21 @@ class MemoryRegistry:
 
     def submit(self, operation: Operation) -> Version:
         """Apply and store ``operation`` (nothing is stored when a rule refuses it)."""
-        log = self._logs.get(operation.did, [])
-        head = log[-1] if log else None
-        stored = log[operation.seq - 1] if operation.seq <= len(log) else None
-        version = apply(
-            head,
-            operation,
-            time=self._clock(),
-            stored_hash=stored.hash if stored is not None else None,
-        )
-        if version is None:
-            assert stored is not None  # apply returns None only for a stored operation
-            return stored
-        self._logs.setdefault(operation.did, []).append(version)
-        return version
+        with self._lock:
+            log = self._logs.get(operation.did, [])
+            head = log[-1] if log else None
+            stored = log[operation.seq - 1] if operation.seq <= len(log) else None
+            version = apply(
+                head,
+                operation,
+                time=self._clock(),
+                stored_hash=stored.hash if stored is not None else None,
+            )
+            if version is None:
+                assert stored is not None  # apply returns None only for a stored operation
+                return stored
+            self._logs.setdefault(operation.did, []).append(version)
+            return version
 
     def history(self, did: str) -> tuple[Version, ...]:
         """Every version of ``did``."""

@@ -51,10 +51,12 @@ serves it with uvicorn. ``bid serve`` does both. Routes:
     the registry) is 500 and a time limit 503, envelope included.
 
 Limits: a request target longer than ``max_request_bytes`` gets 414, a body larger than
-it 413. Blocking resolver calls run in worker threads, at most ``max_threads`` at a time,
-each for at most ``request_timeout`` seconds; a call past its time is abandoned (its
-thread finishes on its own) and counted, and while ``max_threads`` abandoned calls are
-still running every resolution gets 503 at once instead of piling up more threads.
+it 413, a body without a declared length (``Transfer-Encoding``) 411; the last two close
+the connection, so the body is never read. Blocking resolver calls run in worker threads,
+at most ``max_threads`` at a time, each for at most ``request_timeout`` seconds; a call
+past its time is abandoned (its thread finishes on its own) and counted, and while
+``max_threads`` abandoned calls are still running every resolution gets 503 at once
+instead of piling up more threads.
 
 Logs: one JSON line per request on the ``bid.server`` logger (INFO): ``method``,
 ``path`` (at most 256 characters), ``status``, ``duration_ms``, ``didMethod``, ``error``
@@ -360,6 +362,8 @@ def _unavailable_detail(exc: BaseException, timeout: float) -> str:
 
 
 _RETRY_AFTER = {"Retry-After": "1"}
+# On a refused body: closing is the only way not to read it (keep-alive would drain it all).
+_CLOSE = {"Connection": "close"}
 
 
 class _Driver:
@@ -390,7 +394,10 @@ class _Driver:
         """Resolve a DID or dereference a DID URL (see the module documentation)."""
         info = _log_info(request)
         query = request.scope.get("query_string", b"").decode("latin-1")  # not from Host
-        did_url = _did_url(request.path_params["identifier"], query)
+        identifier = request.path_params["identifier"]
+        if str(request.scope.get("path", "")).endswith("\n"):
+            identifier += "\n"  # the route's ".*" stops before a final line feed: keep it
+        did_url = _did_url(identifier, query)
         try:
             parsed: DIDURL | None = DIDURL.parse(did_url)
         except InvalidDIDURL:
@@ -775,8 +782,12 @@ class _Guard:
                     return _problem_response(400, "Content-Length is not a number")
                 if length > self._max:
                     return _problem_response(
-                        413, f"the request body is larger than {self._max} bytes"
+                        413, f"the request body is larger than {self._max} bytes", _CLOSE
                     )
+            elif name == b"transfer-encoding":
+                return _problem_response(
+                    411, "a request body must declare its length (Content-Length)", _CLOSE
+                )
         return None
 
 

@@ -35,7 +35,7 @@ from typing import Any
 from .._json import JSONValue, thaw
 from ..errors import HttpError, RegistryError, TransactionPending
 from . import bif_tx
-from .http import HttpClient, HttpPolicy, check_url
+from .http import HttpClient, HttpPolicy, HttpResponse, check_url
 
 __all__ = [
     "NOT_EXIST",
@@ -331,20 +331,20 @@ class BifNodeClient:
         self, path: str, params: Mapping[str, str], *, missing_ok: bool = False
     ) -> dict[str, Any] | None:
         response = self._http.get(self.base_url + path, params=self._params(params))
-        return self._result(path, response.status, response.json(), missing_ok=missing_ok)
+        return self._result(path, response, missing_ok=missing_ok)
 
     def _post(self, path: str, body: JSONValue, *, idempotent: bool) -> dict[str, Any]:
         response = self._http.post(self.base_url + path, json=body, idempotent=idempotent)
-        result = self._result(path, response.status, response.json())
+        result = self._result(path, response)
         assert result is not None
         return result
 
     def _result(
-        self, path: str, status: int, answer: JSONValue, *, missing_ok: bool = False
+        self, path: str, response: HttpResponse, *, missing_ok: bool = False
     ) -> dict[str, Any] | None:
-        if status != 200:
-            raise HttpError(f"{self.base_url}{path} answered HTTP {status}")
-        envelope = _object(thaw(answer), f"the answer of {path}")
+        if response.status != 200:  # before the body: an error page is seldom JSON
+            raise HttpError(f"{self.base_url}{path} answered HTTP {response.status}")
+        envelope = _object(thaw(response.json()), f"the answer of {path}")
         code = _int(envelope.get("error_code"), f"error_code of {path}")
         if code == NOT_EXIST and missing_ok:
             return None

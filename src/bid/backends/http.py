@@ -83,6 +83,10 @@ _FEATURE = "HTTP resolution (Universal Resolver and BIF resolver clients)"
 _RETRY_STATUSES = frozenset({502, 503, 504})
 _ALLOWED_SCHEMES = ("http", "https")
 _USER_AGENT = f"bid/{__version__}"
+# How deep the JSON of an answer may nest. The parser takes nearly 1,000 levels, but the
+# library's walkers (freeze, thaw, document parsing) recurse and raise RecursionError from
+# about 500; no DID document, resolution result, BIF envelope or status list comes near 64.
+_MAX_JSON_DEPTH = 64
 
 
 # -- the policy ----------------------------------------------------------------------------
@@ -376,9 +380,17 @@ class _Transport:
     def _read_body(self, response: httpcore.Response, url: str) -> bytes:
         if 300 <= response.status < 400:
             return b""  # refused by the client; its body is never read
-        encoding = _header(response.headers, b"content-encoding")
-        if encoding and encoding.lower() != "identity":
-            raise HttpError(f"{url} answered with Content-Encoding {encoding[:40]!r}; not accepted")
+        # Every Content-Encoding header counts: httpx decodes by all of them, so a second
+        # header after "identity" would inflate the body past the cap after it was checked.
+        encodings = [
+            token.strip()
+            for key, value in response.headers
+            if key.lower() == b"content-encoding"
+            for token in value.decode("latin-1").split(",")
+        ]
+        refused = ", ".join(e for e in encodings if e and e.lower() != "identity")
+        if refused:
+            raise HttpError(f"{url} answered with Content-Encoding {refused[:40]!r}; not accepted")
         length = _header(response.headers, b"content-length")
         if length is not None and length.isdecimal() and int(length) > self._max_bytes:
             raise ResponseTooLarge(
@@ -423,11 +435,35 @@ class HttpResponse:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def json(self) -> JSONValue:
-        """The body parsed as strict JSON (:func:`bid._json.loads_strict`); raises HttpError."""
+        """The body parsed as strict JSON (:func:`bid._json.loads_strict`); raises HttpError,
+        also for arrays and objects nested more than 64 levels deep."""
         try:
-            return loads_strict(self.content, what=f"the answer of {self.url}")
+            value = loads_strict(self.content, what=f"the answer of {self.url}")
         except ParseError as exc:
             raise HttpError(exc.message) from exc
+        if _nested_deeper(value, _MAX_JSON_DEPTH):
+            raise HttpError(
+                f"the answer of {self.url} nests arrays and objects more than "
+                f"{_MAX_JSON_DEPTH} levels deep"
+            )
+        return value
+
+
+def _nested_deeper(value: JSONValue, limit: int) -> bool:
+    """Whether ``value`` has arrays or objects nested more than ``limit`` levels deep."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):  # what loads_strict makes: dicts and lists
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 _Types: TypeAlias = "tuple[type[BaseException], ...]"
