@@ -30,6 +30,7 @@ from bid import data_integrity as di
 from bid import document as doc_module
 from bid import vc
 from bid._json import (
+    MAX_DEPTH,
     MAX_SAFE_INTEGER,
     _canonical_reference,
     _check_value_reference,
@@ -40,11 +41,14 @@ from bid._json import (
     _Unusual,
     canonical,
     check_value,
+    loads_strict,
 )
-from bid.errors import BidError, InvalidVerificationMethod, ParseError
+from bid.document import DIDDocument
+from bid.errors import BidError, InvalidDocument, InvalidVerificationMethod, ParseError
 from bid.keys import Ed25519PrivateKey
 from bid.methods.key import KeyMethod
 from bid.resolver import CachedResolver, MethodRouter, StaticResolver
+from bid.vc import verify_credential
 
 # -- strategies -----------------------------------------------------------------------------------
 
@@ -378,3 +382,44 @@ def test_an_empty_cached_resolver_is_still_the_resolver() -> None:
     cached = CachedResolver(MethodRouter([KeyMethod()]))
     assert vc.verify_credential(signed, resolver=cached).verified
     assert len(cached) == 1  # the caller's cache was used, and filled
+
+
+# -- nesting depth ------------------------------------------------------------------------------
+
+
+def _nested(levels: int, *, kind: str, leaf: Any = "x") -> Any:
+    value: Any = leaf
+    for _ in range(levels):
+        value = [value] if kind == "list" else {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("kind", ["list", "dict"])
+@pytest.mark.parametrize("leaf", ["x", 1.5, None])  # 1.5 takes the reference walk
+def test_depth_limit_is_exact_on_both_walks(kind: str, leaf: Any) -> None:
+    check_value(_nested(MAX_DEPTH, kind=kind, leaf=leaf))
+    with pytest.raises(ParseError, match="nested more than 100"):
+        check_value(_nested(MAX_DEPTH + 1, kind=kind, leaf=leaf))
+    mixed = _nested(MAX_DEPTH, kind=kind, leaf=(1, 2))  # a tuple: the reference walk only
+    with pytest.raises(ParseError, match="nested more than 100"):
+        check_value(mixed)
+
+
+@pytest.mark.parametrize("levels", [101, 600, 5000])
+def test_deep_json_is_a_parse_error_not_a_recursion_error(levels: int) -> None:
+    text = "[" * levels + "]" * levels
+    with pytest.raises(ParseError):
+        loads_strict(text)
+    deep = _nested(levels, kind="dict")
+    deep["id"] = "did:example:123"
+    with pytest.raises(InvalidDocument):
+        DIDDocument.from_json(deep)
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": _nested(levels, kind="dict"),
+    }
+    result = verify_credential(credential, resolver=StaticResolver({}))
+    assert not result.verified
+    assert result.errors[0]["check"] == "model"

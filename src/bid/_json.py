@@ -17,6 +17,7 @@ from typing import Any, TypeAlias, Union
 from .errors import ParseError
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_SAFE_INTEGER",
     "JSONObject",
     "JSONValue",
@@ -35,6 +36,10 @@ JSONValue: TypeAlias = Union[  # noqa: UP007
 JSONObject: TypeAlias = Mapping[str, JSONValue]
 
 MAX_SAFE_INTEGER = 2**53 - 1
+#: Arrays and objects nested deeper than this are refused. No DID document, credential or
+#: operation comes near it, and the library's recursive walks (freezing, JSON-LD, the
+#: schema checks) stay far from Python's recursion limit.
+MAX_DEPTH = 100
 
 
 def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -79,7 +84,8 @@ def loads_strict(data: str | bytes, *, what: str = "JSON") -> JSONValue:
 
 
 def check_value(value: object, *, what: str = "JSON") -> None:
-    """Refuse values that canonical JSON cannot carry: big integers, NaN, lone surrogates."""
+    """Refuse values that canonical JSON cannot carry (big integers, NaN, lone surrogates)
+    and values nested more than :data:`MAX_DEPTH` levels deep."""
     try:
         _scan(value)
     except (_Unusual, RecursionError):
@@ -90,9 +96,11 @@ def check_value(value: object, *, what: str = "JSON") -> None:
 
 def _check_value_reference(value: object, what: str) -> None:
     """The straightforward walk behind :func:`check_value` (and its error messages)."""
-    stack = [value]
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if isinstance(item, Mapping | list | tuple) and depth >= MAX_DEPTH:
+            raise ParseError(f"{what}: arrays and objects nested more than {MAX_DEPTH} deep")
         if isinstance(item, str):
             _check_string(item, what)
         elif isinstance(item, bool) or item is None:
@@ -108,9 +116,9 @@ def _check_value_reference(value: object, what: str) -> None:
                 if not isinstance(key, str):
                     raise ParseError(f"{what}: an object name is not a string ({key!r})")
                 _check_string(key, what)
-                stack.append(child)
+                stack.append((child, depth + 1))
         elif isinstance(item, list | tuple):
-            stack.extend(item)
+            stack.extend((child, depth + 1) for child in item)
         else:
             raise ParseError(f"{what}: {type(item).__name__} is not a JSON value")
 
@@ -148,9 +156,13 @@ def _name_flags(key: object) -> int:
     return _WIDE_KEY if max(key, default="") > "\uffff" else 0
 
 
-def _scan(value: object) -> int:
-    """Flags (_FLOAT, _WIDE_KEY) of a plain JSON value check_value accepts; else _Unusual."""
+def _scan(value: object, depth: int = 1) -> int:
+    """Flags (_FLOAT, _WIDE_KEY) of a plain JSON value check_value accepts; else _Unusual.
+
+    ``depth`` counts the arrays and objects ``value`` sits in, itself included."""
     flags = 0
+    if depth > MAX_DEPTH:
+        raise _Unusual
     if type(value) is dict:
         for key, item in value.items():
             if type(key) is not str or not key.isascii():
@@ -160,12 +172,12 @@ def _scan(value: object) -> int:
                 if not item.isascii():
                     _scan_text(item)
             elif kind is dict or kind is list:
-                flags |= _scan(item)
+                flags |= _scan(item, depth + 1)
             elif kind is int:
                 if not _MIN_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
                     raise _Unusual
             elif item is not None and kind is not bool:
-                flags |= _scan(item)
+                flags |= _scan(item, depth + 1)
     elif type(value) is list:
         for item in value:
             kind = type(item)
@@ -173,12 +185,12 @@ def _scan(value: object) -> int:
                 if not item.isascii():
                     _scan_text(item)
             elif kind is dict or kind is list:
-                flags |= _scan(item)
+                flags |= _scan(item, depth + 1)
             elif kind is int:
                 if not _MIN_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
                     raise _Unusual
             elif item is not None and kind is not bool:
-                flags |= _scan(item)
+                flags |= _scan(item, depth + 1)
     elif type(value) is str:
         _scan_text(value)
     elif type(value) is int:
