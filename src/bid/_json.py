@@ -100,7 +100,7 @@ def _check_value_reference(value: object, what: str) -> None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, Mapping | list | tuple) and depth >= MAX_DEPTH:
-            raise ParseError(f"{what}: arrays and objects nested more than {MAX_DEPTH} deep")
+            raise ParseError(f"{what}: arrays and objects nested more than {MAX_DEPTH} levels deep")
         if isinstance(item, str):
             _check_string(item, what)
         elif isinstance(item, bool) or item is None:
