@@ -1,0 +1,1 @@
+"""Coverage-guided fuzzing of bid's parsers: see README.md in this directory."""
