@@ -195,7 +195,7 @@ def test_resolve_failures_exit_3_with_the_error_object(sh: Shell, did: str, prob
     assert (
         result["didResolutionMetadata"]["error"]["type"] == f"https://www.w3.org/ns/did#{problem}"
     )
-    assert err.startswith("bid: error: ")
+    assert err.splitlines()[-1].startswith("bid: error: ")
 
 
 def test_refusals_store_nothing(sh: Shell) -> None:

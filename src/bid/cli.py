@@ -1,7 +1,9 @@
 """The ``bid`` command: keys, identifiers and signatures from the shell.
 
-Output is JSON on stdout (one object per command) unless a command says otherwise;
-messages go to stderr. Exit codes are a contract that scripts rely on:
+Results go to stdout, one per command, in the format of ``--format json|text`` (JSON
+by default when stdout is not a terminal, text on a terminal); a signature, a JWT or a
+resolved representation is printed as it is. Messages, and progress bars for batch work
+(on a terminal only), go to stderr. Exit codes are a contract that scripts rely on:
 
 - 0 success
 - 1 a verification that failed (the signature does not verify)
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, NoReturn
 from ._codec import b58decode_bif, b58encode_bif, hex_decode
 from ._version import __version__
 from .bif import BID
+from .cli_output import FORMATS, Progress, completion_script, emit, set_format
 from .did import DIDURL
 from .errors import (
     BidError,
@@ -199,9 +202,8 @@ def _key_fields(key: PrivateKey | PublicKey, ac: str | None, *, sdk_compat: bool
 
 
 def _print_json(data: object) -> None:
-    import json
-
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """One result on stdout, in the ``--format`` chosen (JSON, or text on a terminal)."""
+    emit(data)
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -332,19 +334,31 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 # -- registry commands ---------------------------------------------------------------------
 
 
-def _open_registry(args: argparse.Namespace, *signers: PrivateKey) -> Registry:
+def _open_registry(args: argparse.Namespace, *signers: PrivateKey, writes: bool = True) -> Registry:
     """The registry of ``--registry``; a BIF chain registry gets the account keys to send with.
 
     On the BIF chain a DID's transactions come from its own account: ``signers`` (the keys
     of the command) and ``--account-key`` are offered; the registry uses the one the DID's
-    BID derives from.
+    BID derives from. A command that only reads (``writes=False``) does not create a
+    SQLite registry that does not exist yet: it reads an empty one (and says so on stderr
+    when the registry was named by ``--registry`` or ``$BID_REGISTRY``).
     """
     from pathlib import Path
 
     from .backends.defaults import default_registry_url
     from .registry import load_registry
 
-    url = args.registry or os.environ.get("BID_REGISTRY") or default_registry_url()
+    named = args.registry or os.environ.get("BID_REGISTRY")
+    url = named or default_registry_url()
+    if not writes and url.startswith("sqlite:") and url != "sqlite:":
+        path = Path(url[len("sqlite:") :]).expanduser()
+        if not path.exists():
+            if named:  # a path the user gave: perhaps a typo, so say it (the default: silent)
+                sys.stderr.write(
+                    f"bid: note: no registry at {path} yet (nothing is registered there; "
+                    "'bid did create' makes it, --registry or $BID_REGISTRY picks another)\n"
+                )
+            return load_registry("memory:")
     if url.startswith("sqlite:") and url != "sqlite:":
         try:
             Path(url[len("sqlite:") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -421,6 +435,12 @@ def _services(args: argparse.Namespace) -> list[tuple[str, str, str]]:
 def _cmd_did_create(args: argparse.Namespace) -> int:
     from .methods.bid import create_operation, new_document, with_proof
 
+    if args.batch is not None:
+        return _did_create_batch(args)
+    if args.key is None:
+        raise _UsageError("did create needs --key FILE (or --batch N --key-dir DIR)")
+    if args.key_dir is not None:
+        raise _UsageError("--key-dir goes with --batch")
     key = _private_key_file(args.key, "--key")
     recovery = _public_key_arg(args.recovery_key) if args.recovery_key else None
     document = new_document(
@@ -433,6 +453,50 @@ def _cmd_did_create(args: argparse.Namespace) -> int:
     finally:
         _close(registry)
     _print_json(_version_json(version))
+    return EXIT_OK
+
+
+def _did_create_batch(args: argparse.Namespace) -> int:
+    """Register ``--batch N`` new BIDs, each with a fresh Ed25519 key written to ``--key-dir``."""
+    from pathlib import Path
+
+    from .methods.bid import create_operation, new_document, with_proof
+
+    if args.key is not None:
+        raise _UsageError("--batch makes its own keys; it does not take --key")
+    if not 1 <= args.batch <= 100_000:
+        raise _UsageError(f"--batch {args.batch}: give a number from 1 to 100000")
+    if args.key_dir is None:
+        raise _UsageError("--batch needs --key-dir DIR, where the new key files go")
+    directory = Path(args.key_dir)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _UsageError(f"cannot create {directory}: {exc.strerror or exc}") from exc
+    recovery = _public_key_arg(args.recovery_key) if args.recovery_key else None
+    registry = _open_registry(args)
+    add_account_key = getattr(registry, "add_account_key", None)
+    out: list[JSONValue] = []
+    try:
+        with Progress(args.batch, "did create") as progress:
+            for _ in range(args.batch):
+                key = Ed25519PrivateKey.generate()
+                fields = _key_fields(key, args.ac, sdk_compat=False)
+                key_file = directory / (fields["bid"].rsplit(":", 1)[-1] + ".json")
+                _write_private_file(key_file, fields, force=False)
+                if callable(add_account_key):
+                    add_account_key(key)
+                document = new_document(
+                    key, now=_now(), ac=args.ac, services=_services(args), recovery_key=recovery
+                )
+                version = registry.submit(create_operation(with_proof(document, key), key))
+                entry = _version_json(version, with_document=False)
+                entry["keyFile"] = str(key_file)
+                out.append(entry)
+                progress.advance()
+    finally:
+        _close(registry)
+    _print_json(out)
     return EXIT_OK
 
 
@@ -490,7 +554,7 @@ def _cmd_did_deactivate(args: argparse.Namespace) -> int:
 
 def _cmd_did_history(args: argparse.Namespace) -> int:
     BID.parse(args.did)
-    registry = _open_registry(args)
+    registry = _open_registry(args, writes=False)
     try:
         versions = registry.history(args.did)
     finally:
@@ -516,7 +580,7 @@ def _resolver(args: argparse.Namespace) -> Iterator[Resolver]:
     from .resolver import MethodRouter
 
     if not args.resolver:
-        registry = _open_registry(args)
+        registry = _open_registry(args, writes=False)
         try:
             yield _router(registry)
         finally:
@@ -566,7 +630,10 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
         _print_json(result.to_json())
         detail = _error_detail(result.did_resolution_metadata.get("error"))
         return _fail(f"{result.error}: {detail}", EXIT_RESOLUTION_FAILED)
-    sys.stdout.write(result.representation(args.accept).decode("utf-8") + "\n")
+    if args.accept == "application/did-resolution":
+        _print_json(result.to_json())  # the resolution result is JSON: follow --format
+    else:  # a representation is printed as the media type asks
+        sys.stdout.write(result.representation(args.accept).decode("utf-8") + "\n")
     return EXIT_OK
 
 
@@ -636,7 +703,17 @@ def _add(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=handler)
+    _format_option(parser, default=argparse.SUPPRESS)  # also after the command name
     return parser
+
+
+def _format_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=default,
+        help="how to print results (default: text on a terminal, else json)",
+    )
 
 
 def _registry_option(parser: argparse.ArgumentParser, *, writes: bool = False) -> None:
@@ -698,11 +775,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = parser_class(
         prog="bid",
         description="Decentralized identity from the shell: did:bid, did:key, keys, signatures.",
-        epilog="example:\n  bid key generate --type ed25519 -o alice.json\n  bid demo\n\n"
+        epilog="example:\n  bid key generate --type ed25519 -o alice.json\n  bid demo\n"
+        "  bid --format text did parse did:bid:efdPP4ympm36RxTYQJPber1PRKmLWZE\n\n"
+        "output: results on stdout (--format json|text; json unless stdout is a terminal), "
+        "messages on stderr\n"
         "exit codes: 0 ok, 1 verification failed, 2 bad input, 3 resolution/registry failure",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"bid {__version__}")
+    _format_option(parser, default=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=parser_class)
     commands.required = True
 
@@ -752,11 +833,16 @@ def build_parser() -> argparse.ArgumentParser:
     create = _add(
         did_commands,
         "create",
-        "register the did:bid of a key in the registry",
-        "bid did create --key alice.json --service hub LinkedDomains https://alice.example",
+        "register the did:bid of a key in the registry (or --batch N new ones)",
+        "bid did create --key alice.json --service hub LinkedDomains https://alice.example\n"
+        "bid did create --batch 100 --key-dir keys/   # 100 new keys and BIDs",
         _cmd_did_create,
     )
-    create.add_argument("--key", metavar="FILE", required=True, help="key file (private key)")
+    create.add_argument("--key", metavar="FILE", help="key file (private key)")
+    create.add_argument(
+        "--batch", metavar="N", type=int, help="register N new BIDs, each with a fresh key"
+    )
+    create.add_argument("--key-dir", metavar="DIR", help="with --batch: where the keys go")
     _service_option(create)
     create.add_argument("--recovery-key", metavar="KEY", help="a separate key for recovery")
     create.add_argument("--ac", metavar="CODE", help="register on sub-chain CODE")
@@ -886,7 +972,22 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_vc import add_commands  # the credential commands live in their own module
 
     add_commands(commands)
+    completion = _add(
+        commands,
+        "completion",
+        "print a shell completion script for bash, zsh or fish",
+        'eval "$(bid completion bash)"        # in ~/.bashrc\n'
+        "bid completion zsh > ~/.zfunc/_bid  # a directory on $fpath\n"
+        "bid completion fish > ~/.config/fish/completions/bid.fish",
+        _cmd_completion,
+    )
+    completion.add_argument("shell", choices=["bash", "zsh", "fish"])
     return parser
+
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    sys.stdout.write(completion_script(build_parser(), args.shell))
+    return EXIT_OK
 
 
 def _no_handler(args: argparse.Namespace) -> int:  # pragma: no cover - required subcommands
@@ -905,6 +1006,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(f"bid {__version__}\n")
         return EXIT_OK
     args = build_parser().parse_args(arguments)
+    set_format(args.format)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

@@ -24,6 +24,7 @@ from .cli import (
     _resolver_option,
     _UsageError,
 )
+from .cli_output import Progress
 from .errors import (
     InvalidDIDURL,
     InvalidInput,
@@ -117,22 +118,17 @@ def _signer_and_method(
 
 
 def _cmd_vc_issue(args: argparse.Namespace) -> int:
-    from .credentials import issuer_id
-    from .vc import issue
-
+    if args.batch is not None:
+        if args.credential is not None:
+            raise _UsageError("give a CREDENTIAL_FILE or --batch DIR, not both")
+        return _vc_issue_batch(args)
+    if args.credential is None:
+        raise _UsageError("vc issue needs a CREDENTIAL_FILE (or --batch DIR)")
+    if args.output_dir is not None:
+        raise _UsageError("--output-dir goes with --batch")
     credential = _document_or_jwt(args.credential, "credential")
-    if not isinstance(credential, dict):
-        raise _UsageError("the credential to issue is a JSON object")
-    stated = credential.get("issuer")
-    if args.issuer and stated is not None and issuer_id(credential) != args.issuer:
-        raise _UsageError(f"the credential's issuer is {issuer_id(credential)}, not {args.issuer}")
-    did = args.issuer or (issuer_id(credential) if stated is not None else None)
     with _resolver(args) as resolver:
-        key, did, method = _signer_and_method(args, resolver, did, "assertionMethod")
-    if stated is None:
-        credential["issuer"] = did
-
-    signed = issue(credential, key, verification_method=method, suite=args.suite)
+        signed = _issue_one(args, credential, resolver, {})
     if isinstance(signed, str):
         sys.stdout.write(signed + "\n")
     else:
@@ -140,8 +136,87 @@ def _cmd_vc_issue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _issue_one(
+    args: argparse.Namespace,
+    credential: dict[str, Any] | str,
+    resolver: Resolver,
+    methods: dict[str | None, tuple[PrivateKey, str, str]],
+) -> dict[str, Any] | str:
+    """Sign one credential; ``methods`` remembers the signer of each issuer DID."""
+    from .credentials import issuer_id
+    from .vc import issue
+
+    if not isinstance(credential, dict):
+        raise _UsageError("the credential to issue is a JSON object")
+    stated = credential.get("issuer")
+    if args.issuer and stated is not None and issuer_id(credential) != args.issuer:
+        raise _UsageError(f"the credential's issuer is {issuer_id(credential)}, not {args.issuer}")
+    did = args.issuer or (issuer_id(credential) if stated is not None else None)
+    if did not in methods:
+        methods[did] = _signer_and_method(args, resolver, did, "assertionMethod")
+    key, did, method = methods[did]
+    if stated is None:
+        credential["issuer"] = did
+    signed: dict[str, Any] | str = issue(
+        credential, key, verification_method=method, suite=args.suite
+    )
+    return signed
+
+
+def _vc_issue_batch(args: argparse.Namespace) -> int:
+    """Sign every ``*.json`` file of a directory; to ``--output-dir``, or a list on stdout."""
+    import json
+    from pathlib import Path
+
+    source = Path(args.batch)
+    if not source.is_dir():
+        raise _UsageError(f"--batch {args.batch}: no such directory")
+    files = sorted(p for p in source.iterdir() if p.suffix == ".json" and p.is_file())
+    if not files:
+        raise _UsageError(f"--batch {args.batch}: no *.json credential in the directory")
+    target = Path(args.output_dir) if args.output_dir else None
+    if target is not None:
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _UsageError(f"cannot create {target}: {exc.strerror or exc}") from exc
+    out: list[Any] = []
+    methods: dict[str | None, tuple[PrivateKey, str, str]] = {}
+    with _resolver(args) as resolver, Progress(len(files), "vc issue") as progress:
+        for path in files:
+            credential = _document_or_jwt(str(path), f"credential {path.name}")
+            signed = _issue_one(args, credential, resolver, methods)
+            if target is None:
+                out.append(signed)
+            else:
+                name = path.stem + ".jwt" if isinstance(signed, str) else path.name
+                text = signed if isinstance(signed, str) else json.dumps(signed, indent=2)
+                try:
+                    (target / name).write_text(text + "\n", "utf-8")
+                except OSError as exc:
+                    raise _UsageError(f"cannot write {target / name}: {exc}") from exc
+                out.append({"file": str(path), "output": str(target / name)})
+            progress.advance()
+    _print_json(out)
+    return EXIT_OK
+
+
 def _verdict(result: VerificationResult) -> int:
     _print_json(result.to_json())
+    code = _exit_of(result)
+    if code != EXIT_OK:  # the result is on stdout; the verdict in one line on stderr
+        errors = result.errors or [e for inner in result.credentials for e in inner.errors]
+        first = f": {errors[0]['code']}: {errors[0]['message']}" if errors else ""
+        _say_not_verified(code, first)
+    return code
+
+
+def _say_not_verified(code: int, detail: str) -> None:
+    what = "could not be resolved" if code == EXIT_RESOLUTION_FAILED else "not verified"
+    sys.stderr.write(f"bid: error: {what}{detail}\n")
+
+
+def _exit_of(result: VerificationResult) -> int:
     if result.verified:
         return EXIT_OK
     codes = {error["code"] for error in result.errors}
@@ -191,10 +266,43 @@ def _fetchers(args: argparse.Namespace) -> dict[str, Any]:
 def _cmd_vc_verify(args: argparse.Namespace) -> int:
     from .vc import verify_credential
 
-    credential = _document_or_jwt(args.credential, "credential")
+    if len(args.credential) > 1:
+        return _vc_verify_many(args)
+    credential = _document_or_jwt(args.credential[0], "credential")
     with _resolver(args) as resolver:
         result = verify_credential(credential, resolver=resolver, now=_now(args), **_fetchers(args))
     return _verdict(result)
+
+
+def _vc_verify_many(args: argparse.Namespace) -> int:
+    """Verify several files with :func:`bid.iter_verify`: one result per file, in order.
+
+    Every file is read first (exit 2 if one cannot be, before any verification); then the
+    exit code is 1 if a credential did not verify, else 3 if one could not be resolved,
+    else 0.
+    """
+    from .batch import iter_verify
+
+    if "-" in args.credential:
+        raise _UsageError("standard input (-) is for one credential, not a batch")
+    credentials = [_document_or_jwt(path, "credential") for path in args.credential]
+    out: list[Any] = []
+    codes: set[int] = set()
+    with _resolver(args) as resolver, Progress(len(credentials), "vc verify") as progress:
+        results = iter_verify(
+            credentials, resolver=resolver, mode="threads", now=_now(args), **_fetchers(args)
+        )
+        for path, result in zip(args.credential, results, strict=True):
+            out.append({"file": path, **result.to_json()})
+            codes.add(_exit_of(result))
+            progress.advance()
+    _print_json(out)
+    for code in (EXIT_VERIFICATION_FAILED, EXIT_RESOLUTION_FAILED):
+        if code in codes:
+            failed = sum(1 for result in out if not result["verified"])
+            _say_not_verified(code, f": {failed} of {len(out)} credentials")
+            return code
+    return EXIT_OK
 
 
 def _cmd_vp_create(args: argparse.Namespace) -> int:
@@ -385,10 +493,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "issue",
         "sign a credential (eddsa-jcs-2022 by default) and print it (JSON, or the JWT)",
         "bid vc issue --key issuer.json diploma.json > signed.json\n"
-        "bid vc issue --key issuer.json --issuer did:bid:ef... --suite jwt diploma.json",
+        "bid vc issue --key issuer.json --issuer did:bid:ef... --suite jwt diploma.json\n"
+        "bid vc issue --key issuer.json --batch diplomas/ --output-dir signed/",
         _cmd_vc_issue,
     )
-    issue_parser.add_argument("credential", metavar="CREDENTIAL_FILE|-")
+    issue_parser.add_argument("credential", metavar="CREDENTIAL_FILE|-", nargs="?")
+    issue_parser.add_argument(
+        "--batch", metavar="DIR", help="sign every *.json credential in DIR (a progress bar)"
+    )
+    issue_parser.add_argument(
+        "--output-dir", metavar="DIR", help="with --batch: write each signed credential here"
+    )
     issue_parser.add_argument("--key", metavar="FILE", required=True, help="the issuer's key file")
     issue_parser.add_argument("--suite", choices=SUITES, default="eddsa-jcs-2022")
     issue_parser.add_argument(
@@ -403,11 +518,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     verify_parser = _add(
         vc_commands,
         "verify",
-        "verify a credential (JSON or JWT); exit 0 verified, 1 not verified, 3 unresolvable",
-        "bid vc verify signed.json\nbid vc verify - < credential.jwt",
+        "verify credentials (JSON or JWT); exit 0 verified, 1 not verified, 3 unresolvable",
+        "bid vc verify signed.json\nbid vc verify - < credential.jwt\n"
+        "bid vc verify signed/*.json   # several: one result each, a progress bar",
         _cmd_vc_verify,
     )
-    verify_parser.add_argument("credential", metavar="FILE|-")
+    verify_parser.add_argument("credential", metavar="FILE|-", nargs="+")
     _verify_options(verify_parser)
 
     vp_commands = _group(

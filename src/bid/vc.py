@@ -668,6 +668,7 @@ def verify_presentation(
         check_presentation(document)
     if result.errors:
         return result._finish()
+    proof_verified = True
     if not isinstance(presentation, str):
         proofs = _check_proofs(
             result,
@@ -679,7 +680,10 @@ def verify_presentation(
         )
         if proofs:
             proof_challenge, proof_domain = proofs[0].challenge, proofs[0].domain
-    _check_challenge(result, proof_challenge, proof_domain, challenge, domain, challenge_store)
+        # No proof verified (already an error): its challenge is unknown, not wrong.
+        proof_verified = bool(proofs)
+    if proof_verified:
+        _check_challenge(result, proof_challenge, proof_domain, challenge, domain, challenge_store)
     for credential in embedded_credentials(document):
         token = None
         with result.check("credentials"):
