@@ -765,6 +765,14 @@ def test_vc_issue_batch_refusals(world: World) -> None:
     code, out, err = world.run("vc", "issue", "--key", world.issuer, "--batch", str(bad))
     assert code == 2
     assert out == ""
+    # With --output-dir too: the good credential before the bad one is not written either.
+    written = world.tmp / "written"
+    code, out, err = world.run(
+        "vc", "issue", "--key", world.issuer, "--batch", str(bad), "--output-dir", str(written)
+    )
+    assert code == 2
+    assert out == ""
+    assert not written.exists() or not any(written.iterdir())
 
 
 def test_did_create_batch(world: World) -> None:

@@ -180,23 +180,27 @@ def _vc_issue_batch(args: argparse.Namespace) -> int:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _UsageError(f"cannot create {target}: {exc.strerror or exc}") from exc
-    out: list[Any] = []
+    signed_all: list[dict[str, Any] | str] = []
     methods: dict[str | None, tuple[PrivateKey, str, str]] = {}
+    # Everything is signed before anything is written: a bad credential in the middle of
+    # the directory leaves no half-written batch behind.
     with _resolver(args) as resolver, Progress(len(files), "vc issue") as progress:
         for path in files:
             credential = _document_or_jwt(str(path), f"credential {path.name}")
-            signed = _issue_one(args, credential, resolver, methods)
-            if target is None:
-                out.append(signed)
-            else:
-                name = path.stem + ".jwt" if isinstance(signed, str) else path.name
-                text = signed if isinstance(signed, str) else json.dumps(signed, indent=2)
-                try:
-                    (target / name).write_text(text + "\n", "utf-8")
-                except OSError as exc:
-                    raise _UsageError(f"cannot write {target / name}: {exc}") from exc
-                out.append({"file": str(path), "output": str(target / name)})
+            signed_all.append(_issue_one(args, credential, resolver, methods))
             progress.advance()
+    if target is None:
+        _print_json(signed_all)
+        return EXIT_OK
+    out: list[Any] = []
+    for path, signed in zip(files, signed_all, strict=True):
+        name = path.stem + ".jwt" if isinstance(signed, str) else path.name
+        text = signed if isinstance(signed, str) else json.dumps(signed, indent=2)
+        try:
+            (target / name).write_text(text + "\n", "utf-8")
+        except OSError as exc:
+            raise _UsageError(f"cannot write {target / name}: {exc}") from exc
+        out.append({"file": str(path), "output": str(target / name)})
     _print_json(out)
     return EXIT_OK
 
